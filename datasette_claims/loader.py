@@ -1,0 +1,345 @@
+"""Read input paths into a validated load plan; nothing touches the database here.
+
+Everything that can be wrong with the input is found before the first write, and the
+store then applies the whole plan in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .article import Article, read_article
+from .curated import ClaimEntry, CuratedFile, PropositionEntry, parse_curated
+from .errors import LoadError
+from .registry import SourceEntry, independence_groups, parse_registry
+from .yamlfile import read_structured
+
+ARTICLE_SUFFIXES = {".txt"}
+STRUCTURED_SUFFIXES = {".yml", ".yaml", ".json"}
+
+
+@dataclass
+class LoadPlan:
+    """Rows to write, already validated against each other and the database."""
+
+    sources: list[SourceEntry] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    propositions: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories into the files we know how to load, in a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise LoadError("no such file or directory", file=str(path))
+        if path.is_dir():
+            matches = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and _loadable_name(p)
+            )
+            if not matches:
+                raise LoadError(
+                    "directory holds no loadable files (articles *.txt, claim files "
+                    "*.claims.yml/.json, source registries sources.yml)",
+                    file=str(path),
+                )
+            found.extend(matches)
+        else:
+            found.append(path)
+    unique: list[Path] = []
+    for path in found:
+        if path.resolve() not in {p.resolve() for p in unique}:
+            unique.append(path)
+    return unique
+
+
+def _loadable_name(path: Path) -> bool:
+    name = path.name.lower()
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        return True
+    if path.suffix.lower() in STRUCTURED_SUFFIXES:
+        stem = name.rsplit(".", 1)[0]
+        return stem == "sources" or stem.endswith(".sources") or stem.endswith(".claims")
+    return False
+
+
+def read_inputs(
+    files: list[Path], progress: Callable[[Path], None] | None = None
+) -> tuple[list[Article], list[SourceEntry], list[CuratedFile]]:
+    """Parse every file; raises LoadError naming the first bad file, line and field."""
+    articles: list[Article] = []
+    sources: list[SourceEntry] = []
+    curated: list[CuratedFile] = []
+    for path in files:
+        if progress:
+            progress(path)
+        suffix = path.suffix.lower()
+        if suffix in ARTICLE_SUFFIXES:
+            articles.append(read_article(path))
+        elif suffix in STRUCTURED_SUFFIXES:
+            data = read_structured(path)
+            if isinstance(data, dict) and "sources" in data:
+                sources.extend(parse_registry(data, str(path)))
+            elif isinstance(data, dict) and "claims" in data:
+                curated.append(parse_curated(data, str(path)))
+            else:
+                raise LoadError(
+                    "not a source registry or claim file: expected a top-level "
+                    "'sources' or 'claims' key",
+                    file=str(path),
+                    line=1,
+                )
+        else:
+            raise LoadError(
+                f"cannot load '{suffix or path.name}' files; expected .txt articles or "
+                ".yml/.yaml/.json claim files and source registries",
+                file=str(path),
+            )
+    return articles, sources, curated
+
+
+def plan_load(
+    db: sqlite_utils.Database,
+    paths: Iterable[str | Path],
+    progress: Callable[[Path], None] | None = None,
+) -> LoadPlan:
+    """Read and cross-check all inputs against each other and what the database holds."""
+    files = discover(paths)
+    articles, sources, curated_files = read_inputs(files, progress)
+    plan = LoadPlan(files=[str(f) for f in files])
+
+    _check_sources(db, sources)
+    plan.sources = sources
+    known_sources = {s.id for s in sources} | _ids(db, "sources")
+
+    by_path = {Path(a.path).resolve(): a for a in articles}
+    documents: dict[str, tuple[Article, dict[str, Any]]] = {}
+    for article in articles:
+        documents.setdefault(article.id, (article, {}))
+
+    known_props = _ids(db, "propositions")
+    planned_props: dict[str, str] = {}
+    claim_ids: dict[str, str] = {}
+    for cf in curated_files:
+        article = _curated_document(db, cf, by_path)
+        if article.id in documents and documents[article.id][1]:
+            raise LoadError(
+                "a second claim file for the same document; merge them into one",
+                file=cf.path, line=cf.line, field="document",
+            )
+        documents[article.id] = (article, cf.document_meta)
+        for prop in cf.propositions:
+            if prop.id in planned_props:
+                raise LoadError(
+                    f"proposition '{prop.id}' is also defined in {planned_props[prop.id]}",
+                    file=cf.path, line=prop.line, field="id",
+                )
+            planned_props[prop.id] = cf.path
+            plan.propositions.append(_proposition_row(prop))
+        published = (cf.document_meta.get("published_at") or article.published_at or "")[:10]
+        for entry in cf.claims:
+            row = _claim_row(entry, cf, article, published or None)
+            if entry.source_id and entry.source_id not in known_sources:
+                raise LoadError(
+                    f"unknown source '{entry.source_id}'; add it to the source registry",
+                    file=cf.path, line=_line(entry, "source"), field="source",
+                )
+            if entry.proposition_id and not (
+                entry.proposition_id in planned_props or entry.proposition_id in known_props
+            ):
+                raise LoadError(
+                    f"unknown proposition '{entry.proposition_id}'; define it under "
+                    "'propositions:' in this file",
+                    file=cf.path, line=_line(entry, "proposition"), field="proposition",
+                )
+            if row["id"] in claim_ids:
+                raise LoadError(
+                    f"claim id '{row['id']}' is used twice (also in {claim_ids[row['id']]})",
+                    file=cf.path, line=_line(entry, "id"), field="id",
+                )
+            claim_ids[row["id"]] = cf.path
+            plan.claims.append(row)
+
+    for article, meta in documents.values():
+        plan.documents.append(_document_row(article, meta))
+    return plan
+
+
+def _ids(db: sqlite_utils.Database, table: str) -> set[str]:
+    if not db[table].exists():
+        return set()
+    return {row[0] for row in db.execute(f"select id from [{table}]").fetchall()}
+
+
+def _line(entry: ClaimEntry, key: str) -> int | None:
+    return entry.fields.line(key) if entry.fields else entry.line
+
+
+def _check_sources(db: sqlite_utils.Database, sources: list[SourceEntry]) -> None:
+    """Parents must exist (in this load or the database) and form no cycle."""
+    parents: dict[str, str | None] = {}
+    explicit: dict[str, str | None] = {}
+    if db["sources"].exists():
+        for row in db.execute("select id, parent_id from sources").fetchall():
+            parents[row[0]] = row[1]
+    by_id = {}
+    for entry in sources:
+        parents[entry.id] = entry.parent_id
+        explicit[entry.id] = entry.independence_group
+        by_id[entry.id] = entry
+    for entry in sources:
+        if entry.parent_id and entry.parent_id not in parents:
+            raise LoadError(
+                f"unknown parent source '{entry.parent_id}'",
+                file=entry.file, line=entry.line, field="parent",
+            )
+    try:
+        independence_groups(parents, explicit)
+    except LoadError as exc:
+        first = next(iter(by_id.values()), None)
+        exc.file = exc.file or (first.file if first else None)
+        raise
+
+
+def _curated_document(
+    db: sqlite_utils.Database, cf: CuratedFile, by_path: dict[Path, Article]
+) -> Article:
+    """The article a claim file is about: named by file (read if not given) or by id."""
+    if cf.document_file:
+        target = (Path(cf.path).parent / cf.document_file).resolve()
+        if target in by_path:
+            return by_path[target]
+        if not target.exists():
+            raise LoadError(
+                f"the article '{cf.document_file}' does not exist next to the claim file",
+                file=cf.path, line=cf.line, field="file",
+            )
+        article = read_article(target)
+        by_path[target] = article
+        return article
+    assert cf.document_id is not None
+    row = None
+    if db["documents"].exists():
+        row = db.execute(
+            "select id, text, title, kicker, published_at, path, header, language "
+            "from documents where id = ?",
+            [cf.document_id],
+        ).fetchone()
+    if row is None:
+        raise LoadError(
+            f"no document with id '{cf.document_id}' in the database; load its article first",
+            file=cf.path, line=cf.line, field="id",
+        )
+    return Article(
+        path=row[5] or "", text=row[1], title=row[2], kicker=row[3], published_at=row[4],
+        header=row[6], language=row[7],
+    )
+
+
+def locate(entry: ClaimEntry, text: str, file: str) -> int:
+    """Start offset of the claim's text in the document, or a LoadError saying why not."""
+    if entry.start is not None:
+        if text[entry.start : entry.start + len(entry.text)] != entry.text:
+            raise LoadError(
+                f"the document text at offset {entry.start} is not the claim's text",
+                file=file, line=_line(entry, "start"), field="start",
+            )
+        return entry.start
+    starts = []
+    at = text.find(entry.text)
+    while at != -1:
+        starts.append(at)
+        at = text.find(entry.text, at + 1)
+    if not starts:
+        raise LoadError(
+            f"the claim's text does not occur in the document: {_short(entry.text)!r}",
+            file=file, line=_line(entry, "text"), field="text",
+        )
+    if entry.occurrence is not None:
+        if entry.occurrence > len(starts):
+            raise LoadError(
+                f"occurrence {entry.occurrence} requested but the text occurs {len(starts)} time(s)",
+                file=file, line=_line(entry, "occurrence"), field="occurrence",
+            )
+        return starts[entry.occurrence - 1]
+    if len(starts) > 1:
+        raise LoadError(
+            f"the claim's text occurs {len(starts)} times in the document; add "
+            "'occurrence: N' or 'start: OFFSET' to say which",
+            file=file, line=_line(entry, "text"), field="text",
+        )
+    return starts[0]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def claim_id(document_id: str, start: int, end: int) -> str:
+    """Stable id for a claim without an explicit one: its document and span."""
+    digest = hashlib.sha256(f"{document_id}:{start}:{end}".encode()).hexdigest()
+    return "c-" + digest[:16]
+
+
+def _claim_row(
+    entry: ClaimEntry, cf: CuratedFile, article: Article, published: str | None
+) -> dict[str, Any]:
+    start = locate(entry, article.text, cf.path)
+    end = start + len(entry.text)
+    return {
+        "id": entry.id or claim_id(article.id, start, end),
+        "document_id": article.id,
+        "source_id": entry.source_id,
+        "proposition_id": entry.proposition_id,
+        "text": entry.text,
+        "start": start,
+        "end": end,
+        "speaker": entry.speaker,
+        "quote_kind": entry.quote_kind,
+        "stance": entry.stance,
+        "hedge": entry.hedge,
+        "figure_value": entry.figure_value,
+        "figure_unit": entry.figure_unit,
+        "figure_text": entry.figure_text,
+        "figure_as_of": entry.figure_as_of,
+        "figure_is_forecast": int(entry.figure_is_forecast),
+        "event_date": entry.event_date,
+        "claimed_at": entry.claimed_at or published,
+        "origin": "curated",
+        "confidence": None,
+        "note": entry.note,
+        "_file": cf.path,
+    }
+
+
+def _proposition_row(prop: PropositionEntry) -> dict[str, Any]:
+    return {"id": prop.id, "statement": prop.statement, "topic": prop.topic}
+
+
+def _document_row(article: Article, meta: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": meta.get("title", article.title),
+        "kicker": meta.get("kicker", article.kicker),
+        "publisher": meta.get("publisher"),
+        "url": meta.get("url"),
+        "published_at": meta.get("published_at", article.published_at),
+        "language": meta.get("language", article.language),
+        "content_hash": article.content_hash,
+        "path": Path(article.path).name if article.path else None,
+        "header": article.header,
+        "text": article.text,
+    }

@@ -1,0 +1,168 @@
+"""The claims schema and its explicit, numbered migrations.
+
+Every migration runs once, inside the caller's transaction, and is recorded in
+`claims_migrations`; a database at migration N is upgraded by running N+1...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+STATUSES = ("unverified", "corroborated", "disputed", "confirmed", "refuted", "retracted")
+STANCES = ("asserts", "denies", "expects", "uncertain")
+QUOTE_KINDS = ("direct", "reported", "paraphrase")
+ORIGINS = ("curated", "extracted", "imported")
+SOURCE_KINDS = (
+    "person", "government", "agency", "ministry", "parliament", "military",
+    "organisation", "outlet", "country", "group", "other",
+)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_V1 = [
+    f"""
+    create table sources (
+        id text primary key,
+        name text not null,
+        kind text not null check (kind in {_in(SOURCE_KINDS)}),
+        role text,
+        country text,
+        parent_id text references sources(id),
+        independence_group text not null,
+        url text,
+        description text,
+        aliases text not null default '[]'
+    )""",
+    """
+    create table source_aliases (
+        alias text not null,
+        language text,
+        source_id text not null references sources(id),
+        primary key (alias, source_id)
+    )""",
+    """
+    create table documents (
+        id text primary key,
+        title text,
+        kicker text,
+        publisher text,
+        url text,
+        published_at text,
+        language text,
+        content_hash text not null unique,
+        path text,
+        header text,
+        text text not null,
+        loaded_at text not null
+    )""",
+    """
+    create table propositions (
+        id text primary key,
+        statement text not null,
+        topic text,
+        created_at text not null
+    )""",
+    f"""
+    create table claims (
+        id text primary key,
+        document_id text not null references documents(id),
+        source_id text references sources(id),
+        proposition_id text references propositions(id),
+        text text not null,
+        start integer not null check (start >= 0),
+        "end" integer not null check ("end" > start),
+        speaker text,
+        quote_kind text not null check (quote_kind in {_in(QUOTE_KINDS)}),
+        stance text not null check (stance in {_in(STANCES)}),
+        hedge text,
+        figure_value numeric,
+        figure_unit text,
+        figure_text text,
+        figure_as_of text,
+        figure_is_forecast integer not null default 0,
+        event_date text,
+        claimed_at text,
+        status text not null default 'unverified' check (status in {_in(STATUSES)}),
+        origin text not null check (origin in {_in(ORIGINS)}),
+        confidence real,
+        note text,
+        created_at text not null,
+        updated_at text not null
+    )""",
+    """
+    create table claim_history (
+        id integer primary key,
+        claim_id text not null references claims(id),
+        changed_at text not null,
+        changed_by text not null,
+        action text not null check (action in ('created', 'updated', 'status')),
+        field text,
+        old_value text,
+        new_value text,
+        reason text,
+        evidence_url text
+    )""",
+    # History is append-only: SQLite itself refuses edits and deletions.
+    """
+    create trigger claim_history_no_update before update on claim_history
+    begin select raise(abort, 'claim_history is append-only'); end""",
+    """
+    create trigger claim_history_no_delete before delete on claim_history
+    begin select raise(abort, 'claim_history is append-only'); end""",
+    "create index idx_sources_parent on sources(parent_id)",
+    "create index idx_sources_group on sources(independence_group)",
+    "create index idx_source_aliases_source on source_aliases(source_id)",
+    "create index idx_source_aliases_alias on source_aliases(alias collate nocase)",
+    "create index idx_claims_status on claims(status)",
+    "create index idx_claims_source on claims(source_id, status)",
+    "create index idx_claims_proposition on claims(proposition_id, status)",
+    "create index idx_claims_document on claims(document_id, start)",
+    "create index idx_claim_history_claim on claim_history(claim_id, id)",
+    "create index idx_claim_history_changed on claim_history(changed_at)",
+    "create index idx_propositions_topic on propositions(topic)",
+]
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    for statement in _V1:
+        db.execute(statement)
+    # FTS5 kept current by triggers, so Datasette's search box works on both tables.
+    db["claims"].enable_fts(["text", "speaker"], create_triggers=True, tokenize="unicode61")
+    db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("0001_initial", _migration_1),
+]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations in order; returns the names applied."""
+    if not db["claims_migrations"].exists():
+        db.execute(
+            "create table claims_migrations (name text primary key, applied_at text not null)"
+        )
+    done = {row["name"] for row in db.query("select name from claims_migrations")}
+    applied = []
+    for name, apply in MIGRATIONS:
+        if name in done:
+            continue
+        apply(db)
+        db.execute(
+            "insert into claims_migrations (name, applied_at) values (?, ?)",
+            [name, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+        )
+        applied.append(name)
+    return applied
+
+
+def has_claims_schema(table_names: list[str]) -> bool:
+    return {"claims", "sources", "documents", "propositions", "claim_history"} <= set(
+        table_names
+    )

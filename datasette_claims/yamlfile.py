@@ -1,0 +1,110 @@
+"""Read YAML and JSON input files keeping line numbers, so errors can point at a line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import LoadError
+
+
+class Mapping(dict):
+    """A dict that remembers the line of each key (1-based) and its own line."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe loader that records lines and refuses aliases (no billion-laughs expansion)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise LoadError(
+                "YAML aliases (*name) are not allowed in claim files",
+                line=event.start_mark.line + 1,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        mapping = Mapping(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, _ in node.value:
+            try:
+                mapping.key_lines[str(self.construct_object(key_node))] = (
+                    key_node.start_mark.line + 1
+                )
+            except Exception:  # unhashable keys are reported by PyYAML itself
+                pass
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
+)
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """Read a text file strictly: a wrong encoding is an error, never silently replaced."""
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192] and encoding.lower().replace("-", "") == "utf8":
+        raise LoadError(
+            "looks like a binary or UTF-16 file; expected UTF-8 text", file=str(path)
+        )
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(
+            f"not valid {encoding} (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "convert the file to UTF-8",
+            file=str(path),
+            line=line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def read_structured(path: Path) -> Any:
+    """Parse a YAML or JSON file; mappings come back as `Mapping` with line numbers."""
+    text = read_text(path)
+    if path.suffix.lower() == ".json":
+        try:
+            parsed = json.loads(text, object_pairs_hook=_json_mapping)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+        except RecursionError:
+            raise LoadError("JSON nested too deeply", file=str(path)) from None
+        # JSON is YAML's flow style: re-reading it with the YAML loader recovers line
+        # numbers for error messages; a JSON-only quirk just means no line numbers.
+        try:
+            return yaml.load(text, Loader=_LineLoader)  # noqa: S506
+        except (yaml.YAMLError, LoadError, RecursionError):
+            return parsed
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except LoadError as exc:
+        exc.file = str(path)
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise LoadError(f"malformed YAML: {exc.problem or exc}", file=str(path), line=line) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(f"malformed YAML: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise LoadError("YAML nested too deeply", file=str(path)) from None
+
+
+def _json_mapping(pairs: list[tuple[str, Any]]) -> Mapping:
+    # JSON carries no line numbers through the stdlib parser; keep the type uniform.
+    mapping = Mapping(pairs)
+    mapping.key_lines = {}
+    return mapping
