@@ -1,0 +1,120 @@
+"""Cross-source comparison of one proposition: who says what, and where they disagree."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .status import OPPOSING, SUPPORTING, derive_proposition_status
+
+
+@dataclass
+class InstitutionGroup:
+    """The claims of one independent institution (a source and everything under it)."""
+
+    id: str
+    name: str
+    claims: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def stances(self) -> list[str]:
+        return sorted({c["stance"] for c in self.claims})
+
+
+@dataclass
+class Disagreement:
+    kind: str  # "stance" or "figure"
+    message: str
+    claim_ids: list[str]
+
+
+@dataclass
+class Comparison:
+    groups: list[InstitutionGroup]
+    status: str
+    disagreements: list[Disagreement]
+    figures: list[dict[str, Any]]
+
+    @property
+    def independent_asserting(self) -> list[str]:
+        return [g.name for g in self.groups if SUPPORTING & set(g.stances)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "independent_institutions": len(self.groups),
+            "asserting_institutions": self.independent_asserting,
+            "groups": [
+                {"id": g.id, "name": g.name, "stances": g.stances, "claims": g.claims}
+                for g in self.groups
+            ],
+            "disagreements": [vars(d) for d in self.disagreements],
+            "figures": self.figures,
+        }
+
+
+def compare(claims: list[dict[str, Any]]) -> Comparison:
+    """Group claims by independent institution and flag stance and figure conflicts.
+
+    Each claim dict needs: id, stance, independence_group, group_name, source_name,
+    figure_value, figure_unit, figure_as_of, figure_is_forecast.
+    """
+    groups: dict[str, InstitutionGroup] = {}
+    for claim in claims:
+        key = claim.get("independence_group") or "(unattributed)"
+        group = groups.setdefault(
+            key, InstitutionGroup(key, claim.get("group_name") or key)
+        )
+        group.claims.append(claim)
+    ordered = sorted(groups.values(), key=lambda g: (-len(g.claims), g.name))
+    status = derive_proposition_status({g.id: g.stances for g in ordered})
+    disagreements = _stance_conflicts(ordered) + _figure_conflicts(claims)
+    figures = sorted(
+        (c for c in claims if c.get("figure_value") is not None or c.get("figure_text")),
+        key=lambda c: (c.get("figure_as_of") or "", c.get("figure_value") or 0),
+    )
+    return Comparison(ordered, status, disagreements, figures)
+
+
+def _stance_conflicts(groups: list[InstitutionGroup]) -> list[Disagreement]:
+    found = []
+    for asserting in groups:
+        for denying in groups:
+            if asserting.id == denying.id:
+                continue
+            pro = [c for c in asserting.claims if c["stance"] in SUPPORTING]
+            con = [c for c in denying.claims if c["stance"] in OPPOSING]
+            if pro and con:
+                found.append(
+                    Disagreement(
+                        "stance",
+                        f"{denying.name} denies what {asserting.name} asserts",
+                        [c["id"] for c in pro + con],
+                    )
+                )
+    return found
+
+
+def _figure_conflicts(claims: list[dict[str, Any]]) -> list[Disagreement]:
+    """Different values for the same unit at the same as-of date; other dates are a timeline."""
+    by_point: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for claim in claims:
+        if claim.get("figure_value") is None:
+            continue
+        point = ((claim.get("figure_unit") or "").lower(), claim.get("figure_as_of") or "")
+        by_point[point].append(claim)
+    found = []
+    for (unit, as_of), same in sorted(by_point.items()):
+        values = sorted({float(c["figure_value"]) for c in same})
+        if len(values) > 1:
+            shown = ", ".join(f"{v:,.0f}" for v in values)
+            found.append(
+                Disagreement(
+                    "figure",
+                    f"figures differ for {unit or 'the same quantity'} as of "
+                    f"{as_of or 'an unstated date'}: {shown}",
+                    [c["id"] for c in same],
+                )
+            )
+    return found

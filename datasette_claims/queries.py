@@ -1,0 +1,190 @@
+"""Read-only queries behind the pages; each takes a Datasette Database and returns dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .status import STATUSES
+
+CLAIM_COLUMNS = """
+    c.rowid as _rowid, c.id, c.document_id, c.source_id, c.proposition_id, c.text,
+    c.start, c."end", c.speaker, c.quote_kind, c.stance, c.hedge, c.figure_value,
+    c.figure_unit, c.figure_text, c.figure_as_of, c.figure_is_forecast, c.event_date,
+    c.claimed_at, c.status, c.origin, c.confidence, c.note, c.created_at, c.updated_at,
+    s.name as source_name, s.kind as source_kind, s.role as source_role,
+    s.country as source_country, s.independence_group, g.name as group_name,
+    p.statement as proposition_statement, d.title as document_title,
+    d.publisher as document_publisher, d.published_at as document_published_at
+"""
+CLAIM_JOINS = """
+    from claims c
+    left join sources s on s.id = c.source_id
+    left join sources g on g.id = s.independence_group
+    left join propositions p on p.id = c.proposition_id
+    left join documents d on d.id = c.document_id
+"""
+
+FILTERS = {
+    "status": "c.status = :status",
+    "source": "c.source_id = :source",
+    "proposition": "c.proposition_id = :proposition",
+    "document": "c.document_id = :document",
+    "stance": "c.stance = :stance",
+}
+
+
+def _rows(results: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in results.rows]
+
+
+def where_clause(filters: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """SQL conditions for the overview's filters (all parameters, never interpolated)."""
+    conditions, params = [], {}
+    for key, condition in FILTERS.items():
+        if filters.get(key):
+            conditions.append(condition)
+            params[key] = filters[key]
+    if filters.get("q"):
+        conditions.append("c.rowid in (select rowid from claims_fts where claims_fts match :q)")
+        params["q"] = _fts_query(filters["q"])
+    return (" where " + " and ".join(conditions)) if conditions else "", params
+
+
+def _fts_query(text: str) -> str:
+    """Quote each word so user input is searched for, never parsed as FTS syntax."""
+    words = [w.replace('"', "") for w in text.split()]
+    return " ".join(f'"{w}"' for w in words if w)
+
+
+async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
+    where, params = where_clause(filters)
+    by_status = {s: 0 for s in STATUSES}
+    for row in (await db.execute(f"select c.status, count(*) {CLAIM_JOINS}{where} group by c.status", params)).rows:
+        by_status[row[0]] = row[1]
+    by_source = _rows(
+        await db.execute(
+            f"""select c.source_id as id, coalesce(s.name, '(unattributed)') as name,
+                s.kind as kind, count(*) as claims {CLAIM_JOINS}{where}
+                group by c.source_id order by claims desc, name limit 100""",
+            params,
+        )
+    )
+    by_proposition = _rows(
+        await db.execute(
+            f"""select c.proposition_id as id, p.statement as statement, p.topic as topic,
+                count(*) as claims, count(distinct s.independence_group) as institutions
+                {CLAIM_JOINS}{where} group by c.proposition_id
+                order by claims desc, statement limit 100""",
+            params,
+        )
+    )
+    return {"status": by_status, "source": by_source, "proposition": by_proposition}
+
+
+async def claim_page_list(
+    db: Any, filters: dict[str, str], size: int, after: int | None
+) -> tuple[list[dict[str, Any]], int | None, int]:
+    """One page of claims in load order, keyset-paged on rowid; returns rows, next, total."""
+    where, params = where_clause(filters)
+    total = (await db.execute(f"select count(*) {CLAIM_JOINS}{where}", params)).rows[0][0]
+    if after is not None:
+        where += (" and " if where else " where ") + "c.rowid > :after"
+        params["after"] = after
+    rows = _rows(
+        await db.execute(
+            f"select {CLAIM_COLUMNS} {CLAIM_JOINS}{where} order by c.rowid limit :limit",
+            {**params, "limit": size + 1},
+        )
+    )
+    next_token = rows[size - 1]["_rowid"] if len(rows) > size else None
+    return rows[:size], next_token, total
+
+
+async def claim(db: Any, claim_id: str) -> dict[str, Any] | None:
+    rows = _rows(await db.execute(f"select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.id = ?", [claim_id]))
+    return rows[0] if rows else None
+
+
+async def claims_for_proposition(db: Any, proposition_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.proposition_id = ?
+                order by d.published_at, c.claimed_at, c.document_id, c.start""",
+            [proposition_id],
+        )
+    )
+
+
+async def claims_for_source(db: Any, source_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.source_id = ?
+                order by d.published_at desc, c.document_id, c.start""",
+            [source_id],
+        )
+    )
+
+
+async def history(db: Any, claim_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            "select * from claim_history where claim_id = ? order by id", [claim_id]
+        )
+    )
+
+
+async def document(db: Any, document_id: str) -> dict[str, Any] | None:
+    rows = _rows(await db.execute("select * from documents where id = ?", [document_id]))
+    return rows[0] if rows else None
+
+
+async def proposition(db: Any, proposition_id: str) -> dict[str, Any] | None:
+    rows = _rows(await db.execute("select * from propositions where id = ?", [proposition_id]))
+    return rows[0] if rows else None
+
+
+async def source(db: Any, source_id: str) -> dict[str, Any] | None:
+    rows = _rows(
+        await db.execute(
+            """select s.*, p.name as parent_name, g.name as group_name
+               from sources s left join sources p on p.id = s.parent_id
+               left join sources g on g.id = s.independence_group where s.id = ?""",
+            [source_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+async def source_chain(db: Any, source_id: str) -> list[dict[str, Any]]:
+    """The source's parents, nearest first, up to its independent institution."""
+    return _rows(
+        await db.execute(
+            """with recursive chain(id, depth) as (
+                   select parent_id, 1 from sources where id = :id and parent_id is not null
+                   union all
+                   select s.parent_id, depth + 1 from sources s join chain on s.id = chain.id
+                   where s.parent_id is not null and depth < 20
+               )
+               select s.id, s.name, s.kind, s.role from chain join sources s on s.id = chain.id
+               order by depth""",
+            {"id": source_id},
+        )
+    )
+
+
+async def source_children(db: Any, source_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            "select id, name, kind, role from sources where parent_id = ? order by name",
+            [source_id],
+        )
+    )
+
+
+async def source_aliases(db: Any, source_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            "select alias, language from source_aliases where source_id = ? order by language, alias",
+            [source_id],
+        )
+    )

@@ -1,0 +1,215 @@
+"""The claims pages. Every page only reads, and each has a `.json` twin."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Base400, BadRequest, Forbidden, NotFound, Response
+
+from . import queries
+from .compare import compare
+from .passage import passage_around
+from .permissions import can_view
+from .schema import has_claims_schema
+from .status import STATUS_LABELS, STATUSES
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
+class ClaimsPage:
+    """What every claims route shares: database lookup, permission check, output format."""
+
+    def __init__(self, datasette: Any, request: Any) -> None:
+        self.datasette = datasette
+        self.request = request
+        self.json = bool(request.url_vars.get("format"))
+        self.database = tilde_decode(request.url_vars["database"])
+
+    async def open(self) -> Any:
+        try:
+            db = self.datasette.get_database(self.database)
+        except KeyError:
+            raise NotFound(f"Database not found: {self.database}") from None
+        if not await can_view(self.datasette, self.request.actor, self.database):
+            raise Forbidden("You do not have permission to view claims in this database")
+        if not has_claims_schema(await db.table_names()):
+            raise NotFound(f"Database '{self.database}' holds no claims (load one with `datasette claims load`)")
+        return db
+
+    def url(self, *parts: str, format: str | None = None, query: dict | None = None) -> str:
+        path = self.datasette.urls.database(self.database) + "/-/claims"
+        for part in parts:
+            path += "/" + tilde_encode(part)
+        if format:
+            path += "." + format
+        if query:
+            path += "?" + urlencode(query)
+        return path
+
+    async def respond(self, template: str, data: dict[str, Any], extra: dict[str, Any]) -> Response:
+        if self.json:
+            if self.request.args.get("_shape") == "array":
+                return Response.json(data.get("rows", []))
+            return Response.json({"ok": True, **data}, default=str)
+        context = {
+            **data,
+            **extra,
+            "database": self.database,
+            "claims_url": self.url(),
+            "json_url": self._json_url(),
+            "status_labels": STATUS_LABELS,
+            "statuses": STATUSES,
+        }
+        html = await self.datasette.render_template(template, context, request=self.request)
+        return Response.html(html)
+
+    def _json_url(self) -> str:
+        path = self.request.path
+        qs = self.request.query_string
+        return path + ".json" + (("?" + qs) if qs else "")
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+    """`.json` requests get errors as JSON ({"ok": false, ...}); HTML gets Datasette's page."""
+
+    async def wrapped(datasette: Any, request: Any) -> Response:
+        try:
+            return await view(datasette, request)
+        except Base400 as exc:
+            if not request.url_vars.get("format"):
+                raise
+            status = getattr(exc, "status", 400)
+            return Response.json({"ok": False, "error": str(exc), "status": status}, status=status)
+
+    return wrapped
+
+
+@json_errors
+async def overview(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    filters = {k: request.args.get(k) for k in (*queries.FILTERS, "q") if request.args.get(k)}
+    if filters.get("status") and filters["status"] not in STATUSES:
+        raise BadRequest(f"Unknown status '{filters['status']}'; use one of {', '.join(STATUSES)}")
+    size = _int_arg(request, "_size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    after = _int_arg(request, "_next", None, 0, None)
+    counts = await queries.overview_counts(db, filters)
+    rows, next_token, total = await queries.claim_page_list(db, filters, size, after)
+    for row in rows:
+        row["url"] = page.url(row["id"])
+    next_url = None
+    if next_token is not None:
+        next_url = page.url(
+            format="json" if page.json else None,
+            query={**filters, "_size": size, "_next": next_token},
+        )
+    data = {
+        "database": page.database,
+        "filters": filters,
+        "counts": counts,
+        "total": total,
+        "rows": [_clean(r) for r in rows],
+        "next": str(next_token) if next_token is not None else None,
+        "next_url": next_url,
+    }
+    return await page.respond(
+        "claims_overview.html", data, {"page": page}
+    )
+
+
+def _int_arg(request: Any, name: str, default: int | None, low: int, high: int | None) -> Any:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number") from None
+    if value < low:
+        raise BadRequest(f"'{name}' must be at least {low}")
+    return min(value, high) if high is not None else value
+
+
+@json_errors
+async def claim_view(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    claim_id = tilde_decode(request.url_vars["claim"])
+    claim = await queries.claim(db, claim_id)
+    if claim is None:
+        raise NotFound(f"Claim not found: {claim_id}")
+    document = await queries.document(db, claim["document_id"])
+    source = await queries.source(db, claim["source_id"]) if claim["source_id"] else None
+    related = []
+    if claim["proposition_id"]:
+        related = [
+            _clean(c)
+            for c in await queries.claims_for_proposition(db, claim["proposition_id"])
+            if c["id"] != claim_id
+        ]
+    history = await queries.history(db, claim_id)
+    passage = passage_around(document["text"], claim["start"], claim["end"]) if document else None
+    data = {
+        "claim": _clean(claim),
+        "source": source,
+        "document": {k: v for k, v in (document or {}).items() if k != "text"},
+        "passage": passage.as_dict() if passage else None,
+        "history": history,
+        "related": related,
+    }
+    return await page.respond("claims_claim.html", data, {"page": page})
+
+
+@json_errors
+async def compare_view(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    proposition_id = tilde_decode(request.url_vars["proposition"])
+    proposition = await queries.proposition(db, proposition_id)
+    if proposition is None:
+        raise NotFound(f"Proposition not found: {proposition_id}")
+    claims = [_clean(c) for c in await queries.claims_for_proposition(db, proposition_id)]
+    comparison = compare(claims)
+    data = {"proposition": proposition, "comparison": comparison.as_dict(), "rows": claims}
+    return await page.respond(
+        "claims_compare.html", data, {"page": page, "groups": comparison.groups}
+    )
+
+
+@json_errors
+async def source_view(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    source_id = tilde_decode(request.url_vars["source"])
+    source = await queries.source(db, source_id)
+    if source is None:
+        raise NotFound(f"Source not found: {source_id}")
+    claims = [_clean(c) for c in await queries.claims_for_source(db, source_id)]
+    by_status = {s: 0 for s in STATUSES}
+    for claim in claims:
+        by_status[claim["status"]] += 1
+    data = {
+        "source": source,
+        "parents": await queries.source_chain(db, source_id),
+        "members": await queries.source_children(db, source_id),
+        "aliases": await queries.source_aliases(db, source_id),
+        "status_counts": by_status,
+        "rows": claims,
+    }
+    return await page.respond("claims_source.html", data, {"page": page})
+
+
+ROUTES = [
+    (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
+    (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$", compare_view),
+    (r"^/(?P<database>[^/]+)/-/claims/sources/(?P<source>[^/]+?)(?P<format>\.json)?$", source_view),
+    (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+?)(?P<format>\.json)?$", claim_view),
+]
