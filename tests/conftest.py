@@ -1,0 +1,55 @@
+"""Shared fixtures: real claims databases built with the project's own loader."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_ARTICLE = SEEDS / "000_7cc3b5ee41316440.txt"
+SEED_CLAIMS = SEEDS / "000_7cc3b5ee41316440.claims.yml"
+
+
+def run_cli(*args: str):
+    """Invoke `datasette claims ...` exactly as a user would from the shell."""
+    return CliRunner().invoke(cli, ["claims", *map(str, args)], catch_exceptions=False)
+
+
+def file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+@pytest.fixture(scope="session")
+def seed_db_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("seed") / "claims.db"
+    result = run_cli("load", path, SEEDS)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def seed_copy(seed_db_path, tmp_path) -> Path:
+    """A private copy of the seed database for tests that write."""
+    path = tmp_path / "claims.db"
+    shutil.copy(seed_db_path, path)
+    return path
+
+
+@pytest.fixture
+def seed_dir(tmp_path) -> Path:
+    """A private copy of seeds/ that a test may edit."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def ds(seed_db_path) -> Datasette:
+    return Datasette([str(seed_db_path)])
