@@ -1,0 +1,279 @@
+"""The claims pages and their JSON twins, against a real Datasette over the seed database."""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+
+import pytest
+from datasette.app import Datasette
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+
+def db_name(path) -> str:
+    return path.stem
+
+
+async def get_json(ds: Datasette, path: str) -> dict:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, (path, response.text[:500])
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+async def get_html(ds: Datasette, path: str) -> str:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, (path, response.text[:500])
+    return response.text
+
+
+def seed_count(path, sql: str, params=()) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+async def test_overview_counts_match_the_database(ds, seed_db_path):
+    data = await get_json(ds, "/claims/-/claims.json")
+    assert data["ok"] is True
+    total = seed_count(seed_db_path, "select count(*) from claims")
+    assert data["total"] == total
+    assert sum(data["counts"]["status"].values()) == total
+    assert set(data["counts"]["status"]) == {
+        "unverified", "corroborated", "disputed", "confirmed", "refuted", "retracted"
+    }
+    by_source = {s["id"]: s["claims"] for s in data["counts"]["source"]}
+    assert by_source["nis-south-korea"] == seed_count(
+        seed_db_path, "select count(*) from claims where source_id = 'nis-south-korea'"
+    )
+    by_prop = {p["id"]: p for p in data["counts"]["proposition"]}
+    assert by_prop["nk-troops-in-russia"]["claims"] == 3
+    assert by_prop["nk-troops-in-russia"]["institutions"] == 2
+
+
+async def test_overview_html_lists_claims_and_counts(ds):
+    page = await get_html(ds, "/claims/-/claims")
+    assert "<h1>Claims</h1>" in page
+    assert "halten sich bereits 3.000 nordkoreanische Soldaten in Russland auf" in page
+    assert 'href="/claims/-/claims/compare/nk-supplies-russia-with-munitions"' in page
+    assert 'href="/claims/-/claims/sources/nis-south-korea"' in page
+    assert 'class="claims-badge claims-status-unverified"' in page
+    assert "/-/static-plugins/datasette_claims/claims.css" in page
+
+
+@pytest.mark.parametrize(
+    "query, column, value",
+    [
+        ("source=nis-south-korea", "source_id", "nis-south-korea"),
+        ("proposition=nk-troops-in-russia", "proposition_id", "nk-troops-in-russia"),
+        ("status=unverified", "status", "unverified"),
+        ("stance=denies", "stance", "denies"),
+    ],
+)
+async def test_overview_filters(ds, seed_db_path, query, column, value):
+    data = await get_json(ds, f"/claims/-/claims.json?{query}")
+    expected = seed_count(seed_db_path, f"select count(*) from claims where {column} = ?", [value])
+    assert expected > 0
+    assert data["total"] == expected == len(data["rows"])
+    assert {row[column] for row in data["rows"]} == {value}
+
+
+async def test_overview_filter_by_document_and_search(ds, seed_db_path):
+    conn = sqlite3.connect(seed_db_path)
+    (doc_id,) = conn.execute("select id from documents").fetchone()
+    data = await get_json(ds, f"/claims/-/claims.json?document={doc_id}&_size=1000")
+    assert data["total"] == len(data["rows"]) == 30
+    found = await get_json(ds, "/claims/-/claims.json?q=Munition")
+    assert [r["id"] for r in found["rows"]] == ["us-accuses-munitions"]
+    # FTS syntax in the search box is searched for, not parsed.
+    odd = await get_json(ds, '/claims/-/claims.json?q=" OR * NEAR(')
+    assert odd["rows"] == []
+
+
+async def test_overview_paging_walks_every_claim_once(ds):
+    seen = []
+    url = "/claims/-/claims.json?_size=7"
+    pages = 0
+    while url:
+        data = await get_json(ds, url)
+        assert len(data["rows"]) <= 7
+        seen.extend(r["id"] for r in data["rows"])
+        url = data["next_url"]
+        pages += 1
+    assert pages == 5
+    assert len(seen) == len(set(seen)) == 30
+
+
+async def test_shape_array(ds):
+    response = await ds.client.get("/claims/-/claims.json?_shape=array&source=russia")
+    rows = response.json()
+    assert isinstance(rows, list)
+    assert {r["id"] for r in rows} == {"russia-denies-munitions", "russia-not-against-anyone"}
+
+
+async def test_bad_parameters_are_400_not_500(ds):
+    for query in ("status=bogus", "_size=abc", "_next=-3"):
+        response = await ds.client.get(f"/claims/-/claims.json?{query}")
+        assert response.status_code == 400, query
+        body = response.json()
+        assert body["ok"] is False and body["status"] == 400
+    response = await ds.client.get("/claims/-/claims?status=bogus")
+    assert response.status_code == 400
+    assert "Unknown status" in response.text
+
+
+async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path):
+    page = await get_html(ds, "/claims/-/claims/nis-3000-in-russia")
+    quote = "Nach Angaben des südkoreanischen Geheimdienstes halten sich bereits 3.000 nordkoreanische Soldaten in Russland auf."
+    assert f"<mark>{html.escape(quote)}</mark>" in page
+    # The passage around the span is the surrounding paragraph.
+    assert "Bis Dezember sollen es demnach 10.000 sein." in page
+    assert "National Intelligence Service (South Korea)" in page
+    assert "Foreign intelligence service" in page
+    assert "Government of South Korea" in page  # its institution
+    assert "3,000" in page and "soldiers" in page and "as of 2024-10-24" in page
+    # History: the created row.
+    assert re.search(r"<td>loader</td><td>created status</td>", page)
+    # Related claims on the same proposition: the 10,000 forecast and the US government.
+    assert 'href="/claims/-/claims/nis-10000-by-december"' in page
+    assert 'href="/claims/-/claims/us-troops-in-russia"' in page
+    assert 'href="/claims/-/claims/compare/nk-troops-in-russia"' in page
+
+
+async def test_claim_json(ds, seed_db_path):
+    data = await get_json(ds, "/claims/-/claims/nis-10000-by-december.json")
+    claim = data["claim"]
+    assert claim["stance"] == "expects"
+    assert claim["figure_value"] == 10000 and claim["figure_as_of"] == "2024-12"
+    assert claim["figure_is_forecast"] == 1
+    assert data["source"]["independence_group"] == "south-korea"
+    passage = data["passage"]
+    assert passage["claim"] == claim["text"]
+    conn = sqlite3.connect(seed_db_path)
+    (text,) = conn.execute("select text from documents").fetchone()
+    assert text[passage["start"] : passage["end"]] == passage["before"] + passage["claim"] + passage["after"]
+    assert [h["action"] for h in data["history"]] == ["created"]
+    assert {r["id"] for r in data["related"]} == {"nis-3000-in-russia", "us-troops-in-russia"}
+
+
+async def test_troops_comparison_two_independent_institutions(ds):
+    data = await get_json(ds, "/claims/-/claims/compare/nk-troops-in-russia.json")
+    comparison = data["comparison"]
+    groups = {g["id"]: g for g in comparison["groups"]}
+    assert set(groups) == {"south-korea", "united-states"}
+    nis = {c["id"]: c for c in groups["south-korea"]["claims"]}
+    assert nis["nis-3000-in-russia"]["figure_value"] == 3000
+    assert nis["nis-10000-by-december"]["figure_value"] == 10000
+    assert nis["nis-10000-by-december"]["figure_is_forecast"] == 1
+    assert [c["id"] for c in groups["united-states"]["claims"]] == ["us-troops-in-russia"]
+    assert comparison["status"] == "corroborated"
+    assert comparison["independent_institutions"] == 2
+    # 3,000 now and 10,000 by December are a timeline, not a conflict.
+    assert comparison["disagreements"] == []
+    assert [(f["figure_as_of"], f["figure_value"]) for f in comparison["figures"]] == [
+        ("2024-10-24", 3000),
+        ("2024-12", 10000),
+    ]
+
+
+async def test_troops_comparison_html(ds):
+    page = await get_html(ds, "/claims/-/claims/compare/nk-troops-in-russia")
+    assert "<h1>North Korean soldiers are in Russia.</h1>" in page
+    assert "claims-status-corroborated" in page
+    assert "2 independent institutions" in page
+    assert "3,000" in page and "10,000" in page
+    assert "forecast" in page
+    # Both institutions head a row group.
+    groups = re.findall(r'<th scope="rowgroup"[^>]*><a href="[^"]+">([^<]+)</a></th>', page)
+    assert sorted(groups) == ["Government of South Korea", "Government of the United States"]
+    assert "Disagreement" not in page
+
+
+async def test_munitions_comparison_is_disputed(ds):
+    data = await get_json(ds, "/claims/-/claims/compare/nk-supplies-russia-with-munitions.json")
+    comparison = data["comparison"]
+    assert comparison["status"] == "disputed"
+    stances = {g["id"]: g["stances"] for g in comparison["groups"]}
+    assert stances == {"united-states": ["asserts"], "russia": ["denies"]}
+    (flag,) = comparison["disagreements"]
+    assert flag["kind"] == "stance"
+    assert set(flag["claim_ids"]) == {"us-accuses-munitions", "russia-denies-munitions"}
+    page = await get_html(ds, "/claims/-/claims/compare/nk-supplies-russia-with-munitions")
+    assert "Government of Russia denies what Government of the United States asserts" in page
+    assert "claims-status-disputed" in page
+
+
+async def test_two_officials_of_one_government_are_one_institution(ds):
+    data = await get_json(ds, "/claims/-/claims/compare/south-korea-will-respond.json")
+    comparison = data["comparison"]
+    assert comparison["independent_institutions"] == 1
+    sources = {c["source_id"] for g in comparison["groups"] for c in g["claims"]}
+    assert {"yoon-suk-yeol", "cho-tae-yul", "south-korea"} <= sources
+    assert comparison["status"] == "unverified"
+
+
+async def test_source_page(ds, seed_db_path):
+    data = await get_json(ds, "/claims/-/claims/sources/cho-tae-yul.json")
+    assert data["source"]["role"] == "Foreign Minister of South Korea"
+    assert [p["id"] for p in data["parents"]] == ["mofa-south-korea", "south-korea"]
+    assert {r["id"] for r in data["rows"]} == {
+        "cho-not-stand-by", "cho-all-options-on-table", "cho-depends-on-rewards"
+    }
+    assert data["status_counts"]["unverified"] == 3
+    page = await get_html(ds, "/claims/-/claims/sources/south-korea")
+    for member in ("Yoon Suk Yeol", "National Intelligence Service (South Korea)"):
+        assert member in page
+    assert "Südkorea" in page  # German alias
+    assert "Ich glaube nicht" not in page  # Cho's claims are on his own page
+
+
+async def test_not_found_pages(ds):
+    for path in (
+        "/claims/-/claims/no-such-claim",
+        "/claims/-/claims/compare/no-such-proposition",
+        "/claims/-/claims/sources/no-such-source",
+        "/nodb/-/claims",
+    ):
+        response = await ds.client.get(path)
+        assert response.status_code == 404, path
+        response = await ds.client.get(path + ".json")
+        assert response.status_code == 404
+        assert response.json()["ok"] is False
+
+
+async def test_database_without_claims_tables_is_404(tmp_path):
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("create table t (id integer)").connection.commit()
+    ds = Datasette([str(other)])
+    response = await ds.client.get("/other/-/claims.json")
+    assert response.status_code == 404
+    assert "holds no claims" in response.json()["error"]
+
+
+async def test_status_column_renders_as_badge_in_table_view(ds):
+    page = await get_html(ds, "/claims/claims?_size=5")
+    assert page.count('<span class="claims-badge claims-status-unverified">Unverified</span>') == 5
+
+
+async def test_database_page_links_to_overview(ds):
+    page = await get_html(ds, "/claims")
+    assert 'href="/claims/-/claims"' in page
+    assert "Claims overview" in page
+
+
+async def test_private_database_stays_private(seed_db_path):
+    ds = Datasette(
+        [str(seed_db_path)],
+        metadata={"databases": {"claims": {"allow": {"id": "editor"}}}},
+    )
+    for path in ("/claims/-/claims", "/claims/-/claims/nis-3000-in-russia.json"):
+        response = await ds.client.get(path)
+        assert response.status_code == 403, path
+    cookies = {"ds_actor": ds.sign({"a": {"id": "editor"}}, "actor")}
+    response = await ds.client.get("/claims/-/claims.json", cookies=cookies)
+    assert response.status_code == 200
+    assert response.json()["total"] == 30
