@@ -21,6 +21,15 @@ class InstitutionGroup:
     def stances(self) -> list[str]:
         return sorted({c["stance"] for c in self.claims})
 
+    @property
+    def counted_stances(self) -> list[str]:
+        """Stances that count towards corroboration and dispute.
+
+        An outlet narrating in its own voice reports what others do; it does not
+        corroborate them, so its claims are shown but not counted.
+        """
+        return sorted({c["stance"] for c in self.claims if c.get("source_kind") != "outlet"})
+
 
 @dataclass
 class Disagreement:
@@ -38,7 +47,7 @@ class Comparison:
 
     @property
     def independent_asserting(self) -> list[str]:
-        return [g.name for g in self.groups if SUPPORTING & set(g.stances)]
+        return [g.name for g in self.groups if SUPPORTING & set(g.counted_stances)]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,7 +66,7 @@ class Comparison:
 def compare(claims: list[dict[str, Any]]) -> Comparison:
     """Group claims by independent institution and flag stance and figure conflicts.
 
-    Each claim dict needs: id, stance, independence_group, group_name, source_name,
+    Each claim dict needs: id, stance, source_kind, independence_group, group_name,
     figure_value, figure_unit, figure_as_of, figure_is_forecast.
     """
     groups: dict[str, InstitutionGroup] = {}
@@ -68,7 +77,7 @@ def compare(claims: list[dict[str, Any]]) -> Comparison:
         )
         group.claims.append(claim)
     ordered = sorted(groups.values(), key=lambda g: (-len(g.claims), g.name))
-    status = derive_proposition_status({g.id: g.stances for g in ordered})
+    status = derive_proposition_status({g.id: g.counted_stances for g in ordered})
     disagreements = _stance_conflicts(ordered) + _figure_conflicts(claims)
     figures = sorted(
         (c for c in claims if c.get("figure_value") is not None or c.get("figure_text")),
@@ -83,8 +92,8 @@ def _stance_conflicts(groups: list[InstitutionGroup]) -> list[Disagreement]:
         for denying in groups:
             if asserting.id == denying.id:
                 continue
-            pro = [c for c in asserting.claims if c["stance"] in SUPPORTING]
-            con = [c for c in denying.claims if c["stance"] in OPPOSING]
+            pro = [c for c in asserting.claims if c["stance"] in SUPPORTING and _counts(c)]
+            con = [c for c in denying.claims if c["stance"] in OPPOSING and _counts(c)]
             if pro and con:
                 found.append(
                     Disagreement(
@@ -94,6 +103,10 @@ def _stance_conflicts(groups: list[InstitutionGroup]) -> list[Disagreement]:
                     )
                 )
     return found
+
+
+def _counts(claim: dict[str, Any]) -> bool:
+    return claim.get("source_kind") != "outlet"
 
 
 def _figure_conflicts(claims: list[dict[str, Any]]) -> list[Disagreement]:

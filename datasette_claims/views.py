@@ -78,9 +78,15 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
-    """`.json` requests get errors as JSON ({"ok": false, ...}); HTML gets Datasette's page."""
+    """Read-only pages: GET only; `.json` requests get errors as {"ok": false, ...}."""
 
     async def wrapped(datasette: Any, request: Any) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response.text(
+                "Method not allowed: claims pages are read-only",
+                status=405,
+                headers={"Allow": "GET, HEAD"},
+            )
         try:
             return await view(datasette, request)
         except Base400 as exc:
