@@ -25,7 +25,9 @@ def claims() -> None:
 @claims.command(name="load")
 @click.argument("database", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--by", "actor", default="loader", show_default=True, help="Name recorded in claim history")
+@click.option(
+    "--by", "actor", default="loader", show_default=True, help="Name recorded in claim history"
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
 def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
@@ -39,9 +41,7 @@ def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> No
     reader = open_database(database) if existed else sqlite_utils.Database(memory=True)
     show = not quiet and sys.stderr.isatty()
     try:
-        with click.progressbar(
-            length=0, label="reading", file=sys.stderr, hidden=not show
-        ) as bar:
+        with click.progressbar(length=0, label="reading", file=sys.stderr, hidden=not show) as bar:
             plan = plan_load(reader, paths, progress=lambda p: bar.update(1, p))
         if not existed:
             reader.close()

@@ -72,9 +72,7 @@ def compare(claims: list[dict[str, Any]]) -> Comparison:
     groups: dict[str, InstitutionGroup] = {}
     for claim in claims:
         key = claim.get("independence_group") or "(unattributed)"
-        group = groups.setdefault(
-            key, InstitutionGroup(key, claim.get("group_name") or key)
-        )
+        group = groups.setdefault(key, InstitutionGroup(key, claim.get("group_name") or key))
         group.claims.append(claim)
     ordered = sorted(groups.values(), key=lambda g: (-len(g.claims), g.name))
     status = derive_proposition_status({g.id: g.counted_stances for g in ordered})

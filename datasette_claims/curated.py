@@ -11,8 +11,20 @@ from .schema import QUOTE_KINDS, STANCES
 DOCUMENT_FIELDS = {"file", "id", "title", "kicker", "publisher", "url", "published_at", "language"}
 PROPOSITION_FIELDS = {"id", "statement", "topic"}
 CLAIM_FIELDS = {
-    "id", "text", "occurrence", "start", "source", "speaker", "quote_kind", "stance", "hedge",
-    "proposition", "figure", "event_date", "claimed_at", "note",
+    "id",
+    "text",
+    "occurrence",
+    "start",
+    "source",
+    "speaker",
+    "quote_kind",
+    "stance",
+    "hedge",
+    "proposition",
+    "figure",
+    "event_date",
+    "claimed_at",
+    "note",
 }
 FIGURE_FIELDS = {"value", "unit", "text", "as_of", "forecast", "vague"}
 
@@ -86,10 +98,15 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
         p.only(PROPOSITION_FIELDS)
         prop_id = p.slug("id", required=True) or ""
         if prop_id in seen_props:
-            raise p.error(f"proposition '{prop_id}' is defined twice (first on line {seen_props[prop_id]})", "id")
+            raise p.error(
+                f"proposition '{prop_id}' is defined twice (first on line {seen_props[prop_id]})",
+                "id",
+            )
         seen_props[prop_id] = p.line()
         curated.propositions.append(
-            PropositionEntry(prop_id, p.str("statement", required=True) or "", p.str("topic"), p.line())
+            PropositionEntry(
+                prop_id, p.str("statement", required=True) or "", p.str("topic"), p.line()
+            )
         )
     claims = top.list("claims")
     if not claims:

@@ -18,7 +18,9 @@ class Fields:
 
     def __init__(self, mapping: Any, file: str, what: str, line: int | None = None) -> None:
         if not isinstance(mapping, dict):
-            raise LoadError(f"each {what} must be a mapping, got {_kind(mapping)}", file=file, line=line)
+            raise LoadError(
+                f"each {what} must be a mapping, got {_kind(mapping)}", file=file, line=line
+            )
         self.mapping = mapping
         self.file = file
         self.what = what
@@ -128,6 +130,10 @@ class Fields:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    ) if not isinstance(value, dict) else "a mapping"
+    return (
+        {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
+            type(value), type(value).__name__
+        )
+        if not isinstance(value, dict)
+        else "a mapping"
+    )

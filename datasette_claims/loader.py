@@ -138,14 +138,18 @@ def plan_load(
         if article.id in documents and documents[article.id][1]:
             raise LoadError(
                 "a second claim file for the same document; merge them into one",
-                file=cf.path, line=cf.line, field="document",
+                file=cf.path,
+                line=cf.line,
+                field="document",
             )
         documents[article.id] = (article, cf.document_meta)
         for prop in cf.propositions:
             if prop.id in planned_props:
                 raise LoadError(
                     f"proposition '{prop.id}' is also defined in {planned_props[prop.id]}",
-                    file=cf.path, line=prop.line, field="id",
+                    file=cf.path,
+                    line=prop.line,
+                    field="id",
                 )
             planned_props[prop.id] = cf.path
             plan.propositions.append(_proposition_row(prop))
@@ -155,7 +159,9 @@ def plan_load(
             if entry.source_id and entry.source_id not in known_sources:
                 raise LoadError(
                     f"unknown source '{entry.source_id}'; add it to the source registry",
-                    file=cf.path, line=_line(entry, "source"), field="source",
+                    file=cf.path,
+                    line=_line(entry, "source"),
+                    field="source",
                 )
             if entry.proposition_id and not (
                 entry.proposition_id in planned_props or entry.proposition_id in known_props
@@ -163,12 +169,16 @@ def plan_load(
                 raise LoadError(
                     f"unknown proposition '{entry.proposition_id}'; define it under "
                     "'propositions:' in this file",
-                    file=cf.path, line=_line(entry, "proposition"), field="proposition",
+                    file=cf.path,
+                    line=_line(entry, "proposition"),
+                    field="proposition",
                 )
             if row["id"] in claim_ids:
                 raise LoadError(
                     f"claim id '{row['id']}' is used twice (also in {claim_ids[row['id']]})",
-                    file=cf.path, line=_line(entry, "id"), field="id",
+                    file=cf.path,
+                    line=_line(entry, "id"),
+                    field="id",
                 )
             claim_ids[row["id"]] = cf.path
             plan.claims.append(row)
@@ -204,7 +214,9 @@ def _check_sources(db: sqlite_utils.Database, sources: list[SourceEntry]) -> Non
         if entry.parent_id and entry.parent_id not in parents:
             raise LoadError(
                 f"unknown parent source '{entry.parent_id}'",
-                file=entry.file, line=entry.line, field="parent",
+                file=entry.file,
+                line=entry.line,
+                field="parent",
             )
     try:
         independence_groups(parents, explicit)
@@ -225,7 +237,9 @@ def _curated_document(
         if not target.exists():
             raise LoadError(
                 f"the article '{cf.document_file}' does not exist next to the claim file",
-                file=cf.path, line=cf.line, field="file",
+                file=cf.path,
+                line=cf.line,
+                field="file",
             )
         article = read_article(target)
         by_path[target] = article
@@ -241,11 +255,18 @@ def _curated_document(
     if row is None:
         raise LoadError(
             f"no document with id '{cf.document_id}' in the database; load its article first",
-            file=cf.path, line=cf.line, field="id",
+            file=cf.path,
+            line=cf.line,
+            field="id",
         )
     return Article(
-        path=row[5] or "", text=row[1], title=row[2], kicker=row[3], published_at=row[4],
-        header=row[6], language=row[7],
+        path=row[5] or "",
+        text=row[1],
+        title=row[2],
+        kicker=row[3],
+        published_at=row[4],
+        header=row[6],
+        language=row[7],
     )
 
 
@@ -255,7 +276,9 @@ def locate(entry: ClaimEntry, text: str, file: str) -> int:
         if text[entry.start : entry.start + len(entry.text)] != entry.text:
             raise LoadError(
                 f"the document text at offset {entry.start} is not the claim's text",
-                file=file, line=_line(entry, "start"), field="start",
+                file=file,
+                line=_line(entry, "start"),
+                field="start",
             )
         return entry.start
     starts = []
@@ -266,20 +289,27 @@ def locate(entry: ClaimEntry, text: str, file: str) -> int:
     if not starts:
         raise LoadError(
             f"the claim's text does not occur in the document: {_short(entry.text)!r}",
-            file=file, line=_line(entry, "text"), field="text",
+            file=file,
+            line=_line(entry, "text"),
+            field="text",
         )
     if entry.occurrence is not None:
         if entry.occurrence > len(starts):
             raise LoadError(
-                f"occurrence {entry.occurrence} requested but the text occurs {len(starts)} time(s)",
-                file=file, line=_line(entry, "occurrence"), field="occurrence",
+                f"occurrence {entry.occurrence} requested but the text occurs "
+                f"{len(starts)} time(s)",
+                file=file,
+                line=_line(entry, "occurrence"),
+                field="occurrence",
             )
         return starts[entry.occurrence - 1]
     if len(starts) > 1:
         raise LoadError(
             f"the claim's text occurs {len(starts)} times in the document; add "
             "'occurrence: N' or 'start: OFFSET' to say which",
-            file=file, line=_line(entry, "text"), field="text",
+            file=file,
+            line=_line(entry, "text"),
+            field="text",
         )
     return starts[0]
 

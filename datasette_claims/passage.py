@@ -25,4 +25,6 @@ def passage_around(text: str, start: int, end: int, context: int = 400) -> Passa
     para_end = len(text) if para_end == -1 else para_end
     para_start = max(para_start, start - context)
     para_end = min(para_end, end + context)
-    return Passage(text[para_start:start], text[start:end], text[end:para_end], para_start, para_end)
+    return Passage(
+        text[para_start:start], text[start:end], text[end:para_end], para_start, para_end
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-async def can_view(datasette: Any, actor: dict | None, database: str, table: str = "claims") -> bool:
+async def can_view(
+    datasette: Any, actor: dict | None, database: str, table: str = "claims"
+) -> bool:
     """May this actor see the claims table of this database? Our pages show nothing more."""
     if hasattr(datasette, "allowed"):  # Datasette 1.0a
         from datasette.resources import DatabaseResource, TableResource

@@ -59,7 +59,11 @@ def _fts_query(text: str) -> str:
 async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
     where, params = where_clause(filters)
     by_status = {s: 0 for s in STATUSES}
-    for row in (await db.execute(f"select c.status, count(*) {CLAIM_JOINS}{where} group by c.status", params)).rows:
+    for row in (
+        await db.execute(
+            f"select c.status, count(*) {CLAIM_JOINS}{where} group by c.status", params
+        )
+    ).rows:
         by_status[row[0]] = row[1]
     by_source = _rows(
         await db.execute(
@@ -101,7 +105,9 @@ async def claim_page_list(
 
 
 async def claim(db: Any, claim_id: str) -> dict[str, Any] | None:
-    rows = _rows(await db.execute(f"select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.id = ?", [claim_id]))
+    rows = _rows(
+        await db.execute(f"select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.id = ?", [claim_id])
+    )
     return rows[0] if rows else None
 
 
@@ -127,9 +133,7 @@ async def claims_for_source(db: Any, source_id: str) -> list[dict[str, Any]]:
 
 async def history(db: Any, claim_id: str) -> list[dict[str, Any]]:
     return _rows(
-        await db.execute(
-            "select * from claim_history where claim_id = ? order by id", [claim_id]
-        )
+        await db.execute("select * from claim_history where claim_id = ? order by id", [claim_id])
     )
 
 
@@ -184,7 +188,8 @@ async def source_children(db: Any, source_id: str) -> list[dict[str, Any]]:
 async def source_aliases(db: Any, source_id: str) -> list[dict[str, Any]]:
     return _rows(
         await db.execute(
-            "select alias, language from source_aliases where source_id = ? order by language, alias",
+            "select alias, language from source_aliases where source_id = ? "
+            "order by language, alias",
             [source_id],
         )
     )

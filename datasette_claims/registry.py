@@ -10,8 +10,16 @@ from .fields import Fields
 from .schema import SOURCE_KINDS
 
 SOURCE_FIELDS = {
-    "id", "name", "kind", "role", "country", "parent", "aliases", "independence_group",
-    "url", "description",
+    "id",
+    "name",
+    "kind",
+    "role",
+    "country",
+    "parent",
+    "aliases",
+    "independence_group",
+    "url",
+    "description",
 }
 
 
@@ -58,7 +66,9 @@ def parse_registry(data: Any, path: str) -> list[SourceEntry]:
         source_id = f.slug("id", required=True)
         assert source_id is not None
         if source_id in seen:
-            raise f.error(f"source '{source_id}' is defined twice (first on line {seen[source_id]})", "id")
+            raise f.error(
+                f"source '{source_id}' is defined twice (first on line {seen[source_id]})", "id"
+            )
         seen[source_id] = f.line()
         entry = SourceEntry(
             id=source_id,
@@ -120,7 +130,9 @@ def independence_groups(
                 group = current
                 break
             if parent not in parents:
-                raise LoadError(f"source '{current}' names unknown parent '{parent}'", field="parent")
+                raise LoadError(
+                    f"source '{current}' names unknown parent '{parent}'", field="parent"
+                )
             if parent in chain:
                 raise LoadError(
                     "sources form a parent cycle: " + " -> ".join([*chain, parent]), field="parent"

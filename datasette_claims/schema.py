@@ -16,8 +16,17 @@ STANCES = ("asserts", "denies", "expects", "uncertain")
 QUOTE_KINDS = ("direct", "reported", "paraphrase")
 ORIGINS = ("curated", "extracted", "imported")
 SOURCE_KINDS = (
-    "person", "government", "agency", "ministry", "parliament", "military",
-    "organisation", "outlet", "country", "group", "other",
+    "person",
+    "government",
+    "agency",
+    "ministry",
+    "parliament",
+    "military",
+    "organisation",
+    "outlet",
+    "country",
+    "group",
+    "other",
 )
 
 
@@ -163,6 +172,4 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 
 def has_claims_schema(table_names: list[str]) -> bool:
-    return {"claims", "sources", "documents", "propositions", "claim_history"} <= set(
-        table_names
-    )
+    return {"claims", "sources", "documents", "propositions", "claim_history"} <= set(table_names)

@@ -20,9 +20,25 @@ from .schema import migrate
 
 # Claim fields whose change is a correction worth a history row.
 TRACKED_FIELDS = (
-    "document_id", "source_id", "proposition_id", "text", "start", "end", "speaker",
-    "quote_kind", "stance", "hedge", "figure_value", "figure_unit", "figure_text",
-    "figure_as_of", "figure_is_forecast", "event_date", "claimed_at", "origin", "confidence",
+    "document_id",
+    "source_id",
+    "proposition_id",
+    "text",
+    "start",
+    "end",
+    "speaker",
+    "quote_kind",
+    "stance",
+    "hedge",
+    "figure_value",
+    "figure_unit",
+    "figure_text",
+    "figure_as_of",
+    "figure_is_forecast",
+    "event_date",
+    "claimed_at",
+    "origin",
+    "confidence",
     "note",
 )
 
@@ -78,9 +94,21 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         migrate(db)
         _upsert_sources(db, plan, summary.sources)
         for row in plan.documents:
-            _upsert(db, "documents", {**row, "loaded_at": stamp}, summary.documents, ignore={"loaded_at"})
+            _upsert(
+                db,
+                "documents",
+                {**row, "loaded_at": stamp},
+                summary.documents,
+                ignore={"loaded_at"},
+            )
         for row in plan.propositions:
-            _upsert(db, "propositions", {**row, "created_at": stamp}, summary.propositions, ignore={"created_at"})
+            _upsert(
+                db,
+                "propositions",
+                {**row, "created_at": stamp},
+                summary.propositions,
+                ignore={"created_at"},
+            )
         for row in plan.claims:
             _upsert_claim(db, row, stamp, actor, summary.claims)
     return summary
@@ -98,7 +126,10 @@ def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> 
         _upsert(db, "sources", entry.row(groups[entry.id]), tally)
         db.execute("delete from source_aliases where source_id = ?", [entry.id])
         db["source_aliases"].insert_all(
-            ({"alias": alias, "language": lang, "source_id": entry.id} for alias, lang in entry.aliases),
+            (
+                {"alias": alias, "language": lang, "source_id": entry.id}
+                for alias, lang in entry.aliases
+            ),
             ignore=True,
         )
     # A changed parent can move sources that were not in this load to another group.
@@ -131,7 +162,7 @@ def _upsert(
         tally.added += 1
         return None
     cursor = db.execute(f"select * from [{table}] limit 0")
-    before = dict(zip([d[0] for d in cursor.description], existing))
+    before = dict(zip([d[0] for d in cursor.description], existing, strict=True))
     changes = {k: v for k, v in row.items() if k not in ignore and before.get(k) != v}
     if changes:
         db[table].update(row["id"], changes)
@@ -148,12 +179,14 @@ def _upsert_claim(
     reason = f"loaded from {Path(row.pop('_file', '') or '').name or 'input'}"
     existing = db.execute("select * from claims where id = ?", [row["id"]]).fetchone()
     if existing is None:
-        db["claims"].insert({**row, "status": "unverified", "created_at": stamp, "updated_at": stamp})
+        db["claims"].insert(
+            {**row, "status": "unverified", "created_at": stamp, "updated_at": stamp}
+        )
         _history(db, row["id"], stamp, actor, "created", "status", None, "unverified", reason)
         tally.added += 1
         return
     columns = [d[0] for d in db.execute("select * from claims limit 0").description]
-    before = dict(zip(columns, existing))
+    before = dict(zip(columns, existing, strict=True))
     changed = [f for f in TRACKED_FIELDS if f in row and _differs(before.get(f), row[f])]
     if not changed:
         tally.unchanged += 1

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils import tilde_decode, tilde_encode
-from datasette.utils.asgi import Base400, BadRequest, Forbidden, NotFound, Response
+from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
 
 from . import queries
 from .compare import compare
@@ -37,7 +37,10 @@ class ClaimsPage:
         if not await can_view(self.datasette, self.request.actor, self.database):
             raise Forbidden("You do not have permission to view claims in this database")
         if not has_claims_schema(await db.table_names()):
-            raise NotFound(f"Database '{self.database}' holds no claims (load one with `datasette claims load`)")
+            raise NotFound(
+                f"Database '{self.database}' holds no claims "
+                "(load one with `datasette claims load`)"
+            )
         return db
 
     def url(self, *parts: str, format: str | None = None, query: dict | None = None) -> str:
@@ -126,9 +129,7 @@ async def overview(datasette: Any, request: Any) -> Response:
         "next": str(next_token) if next_token is not None else None,
         "next_url": next_url,
     }
-    return await page.respond(
-        "claims_overview.html", data, {"page": page}
-    )
+    return await page.respond("claims_overview.html", data, {"page": page})
 
 
 def _int_arg(request: Any, name: str, default: int | None, low: int, high: int | None) -> Any:
@@ -215,7 +216,10 @@ async def source_view(datasette: Any, request: Any) -> Response:
 
 ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
-    (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$", compare_view),
+    (
+        r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$",
+        compare_view,
+    ),
     (r"^/(?P<database>[^/]+)/-/claims/sources/(?P<source>[^/]+?)(?P<format>\.json)?$", source_view),
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+?)(?P<format>\.json)?$", claim_view),
 ]

@@ -56,9 +56,7 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     """Read a text file strictly: a wrong encoding is an error, never silently replaced."""
     raw = path.read_bytes()
     if b"\x00" in raw[:8192] and encoding.lower().replace("-", "") == "utf8":
-        raise LoadError(
-            "looks like a binary or UTF-16 file; expected UTF-8 text", file=str(path)
-        )
+        raise LoadError("looks like a binary or UTF-16 file; expected UTF-8 text", file=str(path))
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -96,7 +94,9 @@ def read_structured(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise LoadError(f"malformed YAML: {exc.problem or exc}", file=str(path), line=line) from None
+        raise LoadError(
+            f"malformed YAML: {exc.problem or exc}", file=str(path), line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"malformed YAML: {exc}", file=str(path)) from None
     except RecursionError:

@@ -23,7 +23,9 @@ def test_body_is_stored_verbatim():
 
 
 def test_winter_time_and_missing_time():
-    article = parse_article(" date 2024-12 Liveblog Etwas passiert Stand: 03.12.2024 09:05 Uhr\n\nText hier.")
+    article = parse_article(
+        " date 2024-12 Liveblog Etwas passiert Stand: 03.12.2024 09:05 Uhr\n\nText hier."
+    )
     assert article.published_at == "2024-12-03T09:05:00+01:00"
     assert article.kicker == "Liveblog"
     assert article.title == "Etwas passiert"

@@ -4,7 +4,9 @@ from datasette_claims.compare import compare
 from datasette_claims.status import derive_proposition_status
 
 
-def claim(id, group, stance="asserts", value=None, as_of=None, unit="soldiers", kind="agency", forecast=0):
+def claim(
+    id, group, stance="asserts", value=None, as_of=None, unit="soldiers", kind="agency", forecast=0
+):
     return {
         "id": id,
         "stance": stance,
@@ -19,7 +21,12 @@ def claim(id, group, stance="asserts", value=None, as_of=None, unit="soldiers", 
 
 
 def test_figures_at_the_same_date_conflict():
-    result = compare([claim("a", "kr", value=3000, as_of="2024-10-24"), claim("b", "us", value=12000, as_of="2024-10-24")])
+    result = compare(
+        [
+            claim("a", "kr", value=3000, as_of="2024-10-24"),
+            claim("b", "us", value=12000, as_of="2024-10-24"),
+        ]
+    )
     (flag,) = result.disagreements
     assert flag.kind == "figure" and set(flag.claim_ids) == {"a", "b"}
     assert "3,000, 12,000" in flag.message
@@ -27,14 +34,22 @@ def test_figures_at_the_same_date_conflict():
 
 def test_figures_at_different_dates_are_a_timeline():
     result = compare(
-        [claim("a", "kr", value=3000, as_of="2024-10-24"), claim("b", "kr", stance="expects", value=10000, as_of="2024-12", forecast=1)]
+        [
+            claim("a", "kr", value=3000, as_of="2024-10-24"),
+            claim("b", "kr", stance="expects", value=10000, as_of="2024-12", forecast=1),
+        ]
     )
     assert result.disagreements == []
     assert [c["id"] for c in result.figures] == ["a", "b"]
 
 
 def test_units_are_compared_separately():
-    result = compare([claim("a", "kr", value=3000, as_of="2024-10"), claim("b", "us", value=5, as_of="2024-10", unit="brigades")])
+    result = compare(
+        [
+            claim("a", "kr", value=3000, as_of="2024-10"),
+            claim("b", "us", value=5, as_of="2024-10", unit="brigades"),
+        ]
+    )
     assert result.disagreements == []
 
 

@@ -27,19 +27,21 @@ def seed_claims() -> list[dict]:
 def test_seed_loads_every_curated_claim(seed_db_path):
     curated = seed_claims()
     assert len(curated) >= 15
-    stored = rows(seed_db_path, "select id, text, start, \"end\", origin from claims")
+    stored = rows(seed_db_path, 'select id, text, start, "end", origin from claims')
     assert {r[0] for r in stored} == {c["id"] for c in curated}
     assert {r[4] for r in stored} == {"curated"}
 
 
 def test_offsets_point_at_the_quote(seed_db_path):
     (text,) = rows(seed_db_path, "select text from documents")[0]
-    for claim_id, quote, start, end in rows(seed_db_path, 'select id, text, start, "end" from claims'):
+    for claim_id, quote, start, end in rows(
+        seed_db_path, 'select id, text, start, "end" from claims'
+    ):
         assert text[start:end] == quote, claim_id
     # SQLite's substr counts characters too, so SQL users get the same answer.
     mismatches = rows(
         seed_db_path,
-        'select count(*) from claims c join documents d on d.id = c.document_id '
+        "select count(*) from claims c join documents d on d.id = c.document_id "
         'where substr(d.text, c.start + 1, c."end" - c.start) != c.text',
     )
     assert mismatches == [(0,)]
@@ -48,7 +50,8 @@ def test_offsets_point_at_the_quote(seed_db_path):
 def test_document_row(seed_db_path):
     (row,) = rows(
         seed_db_path,
-        "select title, kicker, publisher, published_at, language, content_hash, text from documents",
+        "select title, kicker, publisher, published_at, language, content_hash, text "
+        "from documents",
     )
     title, kicker, publisher, published_at, language, content_hash, text = row
     assert (title, kicker, publisher, language) == (
@@ -66,7 +69,12 @@ def test_document_row(seed_db_path):
 
 def test_sources_have_institutions(seed_db_path):
     groups = dict(rows(seed_db_path, "select id, independence_group from sources"))
-    assert groups["nis-south-korea"] == groups["yoon-suk-yeol"] == groups["cho-tae-yul"] == "south-korea"
+    assert (
+        groups["nis-south-korea"]
+        == groups["yoon-suk-yeol"]
+        == groups["cho-tae-yul"]
+        == "south-korea"
+    )
     assert groups["lloyd-austin"] == "united-states"
     assert groups["leonid-slutsky"] == "russia"
     aliases = rows(
@@ -128,7 +136,9 @@ def test_corrected_claim_file_updates_and_records_history(seed_copy, seed_dir):
     result = run_cli("load", seed_copy, seed_dir, "--by", "editor-anna")
     assert result.exit_code == 0, result.output
     assert "claims:       0 added, 2 updated, 28 unchanged" in result.output
-    assert rows(seed_copy, "select stance from claims where id = 'austin-remains-to-be-seen'") == [("expects",)]
+    assert rows(seed_copy, "select stance from claims where id = 'austin-remains-to-be-seen'") == [
+        ("expects",)
+    ]
     changes = rows(
         seed_copy,
         "select claim_id, field, old_value, new_value, changed_by from claim_history "
@@ -187,7 +197,9 @@ def test_quote_not_in_document(seed_copy, seed_dir):
 
     path = _write_claims(seed_dir, mutate)
     line = _line_of(path, "Nordkorea hat 50.000 Soldaten geschickt.")
-    assert_refused(seed_copy, seed_dir, f"{path}:{line}", "field 'text'", "does not occur in the document")
+    assert_refused(
+        seed_copy, seed_dir, f"{path}:{line}", "field 'text'", "does not occur in the document"
+    )
 
 
 def test_unknown_source(seed_copy, seed_dir):
@@ -196,7 +208,9 @@ def test_unknown_source(seed_copy, seed_dir):
 
     path = _write_claims(seed_dir, mutate)
     line = _line_of(path, "source: unknown-agency")
-    assert_refused(seed_copy, seed_dir, f"{path}:{line}", "field 'source'", "unknown source 'unknown-agency'")
+    assert_refused(
+        seed_copy, seed_dir, f"{path}:{line}", "field 'source'", "unknown source 'unknown-agency'"
+    )
 
 
 def test_unknown_stance(seed_copy, seed_dir):
@@ -205,7 +219,9 @@ def test_unknown_stance(seed_copy, seed_dir):
 
     path = _write_claims(seed_dir, mutate)
     line = _line_of(path, "stance: insinuates")
-    assert_refused(seed_copy, seed_dir, f"{path}:{line}", "field 'stance'", "'insinuates' is not one of")
+    assert_refused(
+        seed_copy, seed_dir, f"{path}:{line}", "field 'stance'", "'insinuates' is not one of"
+    )
 
 
 def test_unknown_field(seed_copy, seed_dir):
@@ -220,7 +236,9 @@ def test_unknown_field(seed_copy, seed_dir):
 def test_article_not_utf8(seed_copy, seed_dir):
     article = seed_dir / SEED_ARTICLE.name
     article.write_bytes(article.read_text(encoding="utf-8").encode("latin-1"))
-    assert_refused(seed_copy, seed_dir, str(article), "not valid utf-8", "convert the file to UTF-8")
+    assert_refused(
+        seed_copy, seed_dir, str(article), "not valid utf-8", "convert the file to UTF-8"
+    )
 
 
 def test_directory_without_loadable_files(seed_copy, tmp_path):
@@ -301,7 +319,9 @@ def test_quote_occurring_twice_needs_occurrence(tmp_path):
     claims.write_text(body, encoding="utf-8")
     db = tmp_path / "a.db"
     assert_refused(db, tmp_path, "occurs 2 times", "occurrence")
-    claims.write_text(body.replace("stance: denies}", "stance: denies, occurrence: 2}"), encoding="utf-8")
+    claims.write_text(
+        body.replace("stance: denies}", "stance: denies, occurrence: 2}"), encoding="utf-8"
+    )
     assert run_cli("load", db, tmp_path).exit_code == 0
     assert rows(db, 'select start, "end" from claims') == [(25, 42)]
 
@@ -310,13 +330,15 @@ def test_hostile_text_is_stored_verbatim(tmp_path):
     hostile = 'He said "<script>alert(1)</script>" and \'; drop table claims; --'
     (tmp_path / "h.txt").write_text(hostile, encoding="utf-8")
     (tmp_path / "sources.yml").write_text(
-        "sources:\n  - {id: x, name: \"<img src=x onerror=alert(1)>\", kind: person}\n",
+        'sources:\n  - {id: x, name: "<img src=x onerror=alert(1)>", kind: person}\n',
         encoding="utf-8",
     )
     (tmp_path / "h.claims.yml").write_text(
         "document: {file: h.txt}\nclaims:\n"
-        "  - text: \"<script>alert(1)</script>\"\n    source: x\n    quote_kind: direct\n    stance: asserts\n"
-        "  - text: \"'; drop table claims; --\"\n    source: x\n    quote_kind: direct\n    stance: asserts\n",
+        '  - text: "<script>alert(1)</script>"\n'
+        "    source: x\n    quote_kind: direct\n    stance: asserts\n"
+        '  - text: "\'; drop table claims; --"\n'
+        "    source: x\n    quote_kind: direct\n    stance: asserts\n",
         encoding="utf-8",
     )
     db = tmp_path / "h.db"

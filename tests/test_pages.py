@@ -44,7 +44,12 @@ async def test_overview_counts_match_the_database(ds, seed_db_path):
     assert data["total"] == total
     assert sum(data["counts"]["status"].values()) == total
     assert set(data["counts"]["status"]) == {
-        "unverified", "corroborated", "disputed", "confirmed", "refuted", "retracted"
+        "unverified",
+        "corroborated",
+        "disputed",
+        "confirmed",
+        "refuted",
+        "retracted",
     }
     by_source = {s["id"]: s["claims"] for s in data["counts"]["source"]}
     assert by_source["nis-south-korea"] == seed_count(
@@ -128,7 +133,10 @@ async def test_bad_parameters_are_400_not_500(ds):
 
 async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path):
     page = await get_html(ds, "/claims/-/claims/nis-3000-in-russia")
-    quote = "Nach Angaben des südkoreanischen Geheimdienstes halten sich bereits 3.000 nordkoreanische Soldaten in Russland auf."
+    quote = (
+        "Nach Angaben des südkoreanischen Geheimdienstes halten sich bereits "
+        "3.000 nordkoreanische Soldaten in Russland auf."
+    )
     assert f"<mark>{html.escape(quote)}</mark>" in page
     # The passage around the span is the surrounding paragraph.
     assert "Bis Dezember sollen es demnach 10.000 sein." in page
@@ -155,7 +163,10 @@ async def test_claim_json(ds, seed_db_path):
     assert passage["claim"] == claim["text"]
     conn = sqlite3.connect(seed_db_path)
     (text,) = conn.execute("select text from documents").fetchone()
-    assert text[passage["start"] : passage["end"]] == passage["before"] + passage["claim"] + passage["after"]
+    assert (
+        text[passage["start"] : passage["end"]]
+        == passage["before"] + passage["claim"] + passage["after"]
+    )
     assert [h["action"] for h in data["history"]] == ["created"]
     assert {r["id"] for r in data["related"]} == {"nis-3000-in-russia", "us-troops-in-russia"}
 
@@ -221,7 +232,9 @@ async def test_source_page(ds, seed_db_path):
     assert data["source"]["role"] == "Foreign Minister of South Korea"
     assert [p["id"] for p in data["parents"]] == ["mofa-south-korea", "south-korea"]
     assert {r["id"] for r in data["rows"]} == {
-        "cho-not-stand-by", "cho-all-options-on-table", "cho-depends-on-rewards"
+        "cho-not-stand-by",
+        "cho-all-options-on-table",
+        "cho-depends-on-rewards",
     }
     assert data["status_counts"]["unverified"] == 3
     page = await get_html(ds, "/claims/-/claims/sources/south-korea")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -63,12 +62,17 @@ async def test_canned_queries_from_metadata(seed_db_path):
     assert response.json() == [
         {
             "proposition_id": "nk-supplies-russia-with-munitions",
-            "statement": "North Korea supplies Russia with munitions and weapons for its war against Ukraine.",
+            "statement": (
+                "North Korea supplies Russia with munitions and weapons "
+                "for its war against Ukraine."
+            ),
             "asserted_by": "Government of the United States",
             "denied_by": "Government of Russia",
         }
     ]
-    corroborated = (await ds.client.get("/claims/corroborated_propositions.json?_shape=array")).json()
+    corroborated = (
+        await ds.client.get("/claims/corroborated_propositions.json?_shape=array")
+    ).json()
     assert [r["proposition_id"] for r in corroborated] == ["nk-troops-in-russia"]
     figures = (
         await ds.client.get("/claims/claims_with_figures.json?_shape=array&source=nis-south-korea")
@@ -104,8 +108,16 @@ async def test_hostile_text_is_escaped_on_every_page(tmp_path):
                 "document": {"file": "h.txt", "title": payload},
                 "propositions": [{"id": "p1", "statement": payload, "topic": payload}],
                 "claims": [
-                    {"id": "x1", "text": payload, "source": "mallory", "quote_kind": "direct",
-                     "stance": "asserts", "speaker": payload, "hedge": payload, "proposition": "p1"}
+                    {
+                        "id": "x1",
+                        "text": payload,
+                        "source": "mallory",
+                        "quote_kind": "direct",
+                        "stance": "asserts",
+                        "speaker": payload,
+                        "hedge": payload,
+                        "proposition": "p1",
+                    }
                 ],
             }
         ),
@@ -114,7 +126,12 @@ async def test_hostile_text_is_escaped_on_every_page(tmp_path):
     db = tmp_path / "h.db"
     assert run_cli("load", db, tmp_path).exit_code == 0
     ds = Datasette([str(db)])
-    for path in ("/h/-/claims", "/h/-/claims/x1", "/h/-/claims/compare/p1", "/h/-/claims/sources/mallory"):
+    for path in (
+        "/h/-/claims",
+        "/h/-/claims/x1",
+        "/h/-/claims/compare/p1",
+        "/h/-/claims/sources/mallory",
+    ):
         text = (await ds.client.get(path)).text
         assert "<script>alert(2)" not in text, path
         assert "<img src=x" not in text, path
