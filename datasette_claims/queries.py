@@ -121,6 +121,26 @@ async def claims_for_proposition(db: Any, proposition_id: str) -> list[dict[str,
     )
 
 
+async def other_claims_on_proposition(
+    db: Any, proposition_id: str, claim_id: str, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Up to `limit` other claims on the proposition, newest documents first, and the count."""
+    rows = _rows(
+        await db.execute(
+            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.proposition_id = :p and c.id != :c
+                order by d.published_at desc, c.document_id, c.start limit :limit""",
+            {"p": proposition_id, "c": claim_id, "limit": limit},
+        )
+    )
+    total = (
+        await db.execute(
+            "select count(*) from claims where proposition_id = ? and id != ?",
+            [proposition_id, claim_id],
+        )
+    ).rows[0][0]
+    return rows, total
+
+
 async def claims_for_source(db: Any, source_id: str) -> list[dict[str, Any]]:
     return _rows(
         await db.execute(

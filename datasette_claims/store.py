@@ -93,24 +93,11 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
     with db.atomic():
         migrate(db)
         _upsert_sources(db, plan, summary.sources)
-        for row in plan.documents:
-            _upsert(
-                db,
-                "documents",
-                {**row, "loaded_at": stamp},
-                summary.documents,
-                ignore={"loaded_at"},
-            )
-        for row in plan.propositions:
-            _upsert(
-                db,
-                "propositions",
-                {**row, "created_at": stamp},
-                summary.propositions,
-                ignore={"created_at"},
-            )
-        for row in plan.claims:
-            _upsert_claim(db, row, stamp, actor, summary.claims)
+        documents = [{**row, "loaded_at": stamp} for row in plan.documents]
+        _upsert_rows(db, "documents", documents, summary.documents, ignore={"loaded_at"})
+        propositions = [{**row, "created_at": stamp} for row in plan.propositions]
+        _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
+        _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
     return summary
 
 
@@ -122,16 +109,18 @@ def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> 
         explicit[entry.id] = entry.independence_group
     groups = independence_groups(parents, explicit)
     # Parents first, so foreign keys hold at every insert.
-    for entry in sorted(plan.sources, key=lambda e: _depth(e.id, parents)):
-        _upsert(db, "sources", entry.row(groups[entry.id]), tally)
+    ordered = sorted(plan.sources, key=lambda e: _depth(e.id, parents))
+    _upsert_rows(db, "sources", [e.row(groups[e.id]) for e in ordered], tally)
+    for entry in ordered:
         db.execute("delete from source_aliases where source_id = ?", [entry.id])
-        db["source_aliases"].insert_all(
-            (
-                {"alias": alias, "language": lang, "source_id": entry.id}
-                for alias, lang in entry.aliases
-            ),
-            ignore=True,
-        )
+    db["source_aliases"].insert_all(
+        (
+            {"alias": alias, "language": lang, "source_id": entry.id}
+            for entry in ordered
+            for alias, lang in entry.aliases
+        ),
+        ignore=True,
+    )
     # A changed parent can move sources that were not in this load to another group.
     for source_id, group in groups.items():
         db.execute(
@@ -148,53 +137,83 @@ def _depth(source_id: str, parents: dict[str, str | None]) -> int:
     return depth
 
 
-def _upsert(
+def _existing(db: sqlite_utils.Database, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Current rows for these ids, fetched in chunks (SQLite caps bound parameters)."""
+    found: dict[str, dict[str, Any]] = {}
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        cursor = db.execute(f"select * from [{table}] where id in ({marks})", chunk)
+        columns = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            found[row["id"]] = row
+    return found
+
+
+def _upsert_rows(
     db: sqlite_utils.Database,
     table: str,
-    row: dict[str, Any],
+    rows: list[dict[str, Any]],
     tally: Tally,
     ignore: set[str] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, Any] | None:
-    """Insert or update one row by id; returns the previous row (None if new)."""
-    existing = db.execute(f"select * from [{table}] where id = ?", [row["id"]]).fetchone()
-    if existing is None:
-        db[table].insert(row)
-        tally.added += 1
-        return None
-    cursor = db.execute(f"select * from [{table}] limit 0")
-    before = dict(zip([d[0] for d in cursor.description], existing, strict=True))
-    changes = {k: v for k, v in row.items() if k not in ignore and before.get(k) != v}
-    if changes:
-        db[table].update(row["id"], changes)
-        tally.updated += 1
-    else:
-        tally.unchanged += 1
-    return before
-
-
-def _upsert_claim(
-    db: sqlite_utils.Database, row: dict[str, Any], stamp: str, actor: str, tally: Tally
 ) -> None:
-    row = dict(row)
-    reason = f"loaded from {Path(row.pop('_file', '') or '').name or 'input'}"
-    existing = db.execute("select * from claims where id = ?", [row["id"]]).fetchone()
-    if existing is None:
-        db["claims"].insert(
-            {**row, "status": "unverified", "created_at": stamp, "updated_at": stamp}
+    """Insert new rows in bulk and update changed ones, counting each kind."""
+    existing = _existing(db, table, [row["id"] for row in rows])
+    fresh = []
+    for row in rows:
+        before = existing.get(row["id"])
+        if before is None:
+            fresh.append(row)
+            continue
+        changes = {k: v for k, v in row.items() if k not in ignore and _differs(before.get(k), v)}
+        if changes:
+            db[table].update(row["id"], changes)
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+    if fresh:
+        db[table].insert_all(fresh)
+        tally.added += len(fresh)
+
+
+def _upsert_claims(
+    db: sqlite_utils.Database,
+    rows: list[dict[str, Any]],
+    stamp: str,
+    actor: str,
+    tally: Tally,
+) -> None:
+    existing = _existing(db, "claims", [row["id"] for row in rows])
+    fresh: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for row in rows:
+        row = dict(row)
+        reason = f"loaded from {Path(row.pop('_file', '') or '').name or 'input'}"
+        before = existing.get(row["id"])
+        if before is None:
+            fresh.append({**row, "status": "unverified", "created_at": stamp, "updated_at": stamp})
+            history.append(
+                _history_row(
+                    row["id"], stamp, actor, "created", "status", None, "unverified", reason
+                )
+            )
+            continue
+        changed = [f for f in TRACKED_FIELDS if f in row and _differs(before.get(f), row[f])]
+        if not changed:
+            tally.unchanged += 1
+            continue
+        db["claims"].update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
+        history.extend(
+            _history_row(row["id"], stamp, actor, "updated", f, before.get(f), row[f], reason)
+            for f in changed
         )
-        _history(db, row["id"], stamp, actor, "created", "status", None, "unverified", reason)
-        tally.added += 1
-        return
-    columns = [d[0] for d in db.execute("select * from claims limit 0").description]
-    before = dict(zip(columns, existing, strict=True))
-    changed = [f for f in TRACKED_FIELDS if f in row and _differs(before.get(f), row[f])]
-    if not changed:
-        tally.unchanged += 1
-        return
-    db["claims"].update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
-    for name in changed:
-        _history(db, row["id"], stamp, actor, "updated", name, before.get(name), row[name], reason)
-    tally.updated += 1
+        tally.updated += 1
+    if fresh:
+        db["claims"].insert_all(fresh)
+        tally.added += len(fresh)
+    if history:
+        db["claim_history"].insert_all(history)
 
 
 def _differs(old: Any, new: Any) -> bool:
@@ -203,8 +222,7 @@ def _differs(old: Any, new: Any) -> bool:
     return old != new
 
 
-def _history(
-    db: sqlite_utils.Database,
+def _history_row(
     claim_id: str,
     stamp: str,
     actor: str,
@@ -214,20 +232,18 @@ def _history(
     new: Any,
     reason: str | None,
     evidence_url: str | None = None,
-) -> None:
-    db["claim_history"].insert(
-        {
-            "claim_id": claim_id,
-            "changed_at": stamp,
-            "changed_by": actor,
-            "action": action,
-            "field": field_name,
-            "old_value": _text(old),
-            "new_value": _text(new),
-            "reason": reason,
-            "evidence_url": evidence_url,
-        }
-    )
+) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "changed_at": stamp,
+        "changed_by": actor,
+        "action": action,
+        "field": field_name,
+        "old_value": _text(old),
+        "new_value": _text(new),
+        "reason": reason,
+        "evidence_url": evidence_url,
+    }
 
 
 def _text(value: Any) -> str | None:

@@ -18,6 +18,7 @@ from .status import STATUS_LABELS, STATUSES
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+RELATED_LIMIT = 20  # the comparison page has them all
 
 
 class ClaimsPage:
@@ -155,13 +156,12 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         raise NotFound(f"Claim not found: {claim_id}")
     document = await queries.document(db, claim["document_id"])
     source = await queries.source(db, claim["source_id"]) if claim["source_id"] else None
-    related = []
+    related: list[dict[str, Any]] = []
+    related_total = 0
     if claim["proposition_id"]:
-        related = [
-            _clean(c)
-            for c in await queries.claims_for_proposition(db, claim["proposition_id"])
-            if c["id"] != claim_id
-        ]
+        related, related_total = await queries.other_claims_on_proposition(
+            db, claim["proposition_id"], claim_id, RELATED_LIMIT
+        )
     history = await queries.history(db, claim_id)
     passage = passage_around(document["text"], claim["start"], claim["end"]) if document else None
     data = {
@@ -170,7 +170,8 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         "document": {k: v for k, v in (document or {}).items() if k != "text"},
         "passage": passage.as_dict() if passage else None,
         "history": history,
-        "related": related,
+        "related": [_clean(c) for c in related],
+        "related_total": related_total,
     }
     return await page.respond("claims_claim.html", data, {"page": page})
 

@@ -21,29 +21,29 @@ class Mapping(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _LineLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that records lines and refuses aliases (no billion-laughs expansion)."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+    def construct_object(self, node, deep=False):  # type: ignore[override]
+        # An alias is a node met a second time; refuse it before it can be expanded.
+        if node in self.constructed_objects or node in self.recursive_objects:
             raise LoadError(
                 "YAML aliases (*name) are not allowed in claim files",
-                line=event.start_mark.line + 1,
+                line=node.start_mark.line + 1,
             )
-        return super().compose_node(parent, index)
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         mapping = Mapping(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, _ in node.value:
-            try:
-                mapping.key_lines[str(self.construct_object(key_node))] = (
-                    key_node.start_mark.line + 1
-                )
-            except Exception:  # unhashable keys are reported by PyYAML itself
-                pass
+        mapping.key_lines = {
+            str(key_node.value): key_node.start_mark.line + 1
+            for key_node, _ in node.value
+            if isinstance(key_node, yaml.ScalarNode)
+        }
         return mapping
 
 
