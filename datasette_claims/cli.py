@@ -9,7 +9,7 @@ import click
 import sqlite_utils
 
 from .errors import LoadError
-from .loader import plan_load
+from .loader import discover, plan_load
 from .store import apply_plan, open_database
 
 
@@ -41,8 +41,11 @@ def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> No
     reader = open_database(database) if existed else sqlite_utils.Database(memory=True)
     show = not quiet and sys.stderr.isatty()
     try:
-        with click.progressbar(length=0, label="reading", file=sys.stderr, hidden=not show) as bar:
-            plan = plan_load(reader, paths, progress=lambda p: bar.update(1, p))
+        files = discover(paths)
+        with click.progressbar(
+            length=len(files), label="reading", file=sys.stderr, hidden=not show
+        ) as bar:
+            plan = plan_load(reader, files, progress=lambda _: bar.update(1))
         if not existed:
             reader.close()
         db = reader if existed else open_database(database)

@@ -116,7 +116,10 @@ def plan_load(
     paths: Iterable[str | Path],
     progress: Callable[[Path], None] | None = None,
 ) -> LoadPlan:
-    """Read and cross-check all inputs against each other and what the database holds."""
+    """Read and cross-check all inputs against each other and what the database holds.
+
+    `paths` may be files and directories; pass `discover(paths)` to know the count first.
+    """
     files = discover(paths)
     articles, sources, curated_files = read_inputs(files, progress)
     plan = LoadPlan(files=[str(f) for f in files])
@@ -205,11 +208,9 @@ def _check_sources(db: sqlite_utils.Database, sources: list[SourceEntry]) -> Non
     if db["sources"].exists():
         for row in db.execute("select id, parent_id from sources").fetchall():
             parents[row[0]] = row[1]
-    by_id = {}
     for entry in sources:
         parents[entry.id] = entry.parent_id
         explicit[entry.id] = entry.independence_group
-        by_id[entry.id] = entry
     for entry in sources:
         if entry.parent_id and entry.parent_id not in parents:
             raise LoadError(
@@ -218,12 +219,7 @@ def _check_sources(db: sqlite_utils.Database, sources: list[SourceEntry]) -> Non
                 line=entry.line,
                 field="parent",
             )
-    try:
-        independence_groups(parents, explicit)
-    except LoadError as exc:
-        first = next(iter(by_id.values()), None)
-        exc.file = exc.file or (first.file if first else None)
-        raise
+    independence_groups(parents, explicit, {e.id: (e.file, e.line) for e in sources})
 
 
 def _curated_document(

@@ -113,12 +113,16 @@ def _aliases(f: Fields, entry_name: str) -> list[tuple[str, str | None]]:
 
 
 def independence_groups(
-    parents: dict[str, str | None], explicit: dict[str, str | None]
+    parents: dict[str, str | None],
+    explicit: dict[str, str | None],
+    located: dict[str, tuple[str | None, int | None]] | None = None,
 ) -> dict[str, str]:
     """Each source's independent institution: an explicit group, else the top of its chain.
 
-    Raises LoadError on a parent cycle or a parent that does not exist.
+    Raises LoadError on a parent cycle or a parent that does not exist, located at the
+    offending source's registry entry when `located` knows it.
     """
+    located = located or {}
     groups: dict[str, str] = {}
     for source_id in parents:
         chain = [source_id]

@@ -262,7 +262,8 @@ def test_parent_cycle(seed_copy, seed_dir):
         if source["id"] == "south-korea":
             source["parent"] = "cho-tae-yul"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    assert_refused(seed_copy, seed_dir, "parent cycle", "field 'parent'")
+    out = assert_refused(seed_copy, seed_dir, "parent cycle", "field 'parent'")
+    assert f"{path}:" in out
 
 
 def test_duplicate_claim_id(seed_copy, seed_dir):
