@@ -133,13 +133,20 @@ def independence_groups(
             if parent is None:
                 group = current
                 break
+            file, line = located.get(current, (None, None))
             if parent not in parents:
                 raise LoadError(
-                    f"source '{current}' names unknown parent '{parent}'", field="parent"
+                    f"source '{current}' names unknown parent '{parent}'",
+                    file=file,
+                    line=line,
+                    field="parent",
                 )
             if parent in chain:
                 raise LoadError(
-                    "sources form a parent cycle: " + " -> ".join([*chain, parent]), field="parent"
+                    "sources form a parent cycle: " + " -> ".join([*chain, parent]),
+                    file=file,
+                    line=line,
+                    field="parent",
                 )
             chain.append(parent)
             current = parent
