@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,7 +80,6 @@ class Article:
     published_at: str | None = None
     header: str | None = None
     language: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import sqlite_utils
 
 from .errors import LoadError
 from .loader import discover, plan_load
-from .store import apply_plan, open_database
+from .store import LoadSummary, apply_plan, open_database
 
 
 def register(cli: click.Group) -> None:
@@ -36,29 +37,44 @@ def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> No
     nothing is written. Loading the same input again changes nothing.
     """
     existed = database.exists()
-    # Plan against the real database when there is one; otherwise against an empty
-    # in-memory one, so a failed first load leaves no file behind.
-    reader = open_database(database) if existed else sqlite_utils.Database(memory=True)
-    show = not quiet and sys.stderr.isatty()
     try:
-        files = discover(paths)
-        with click.progressbar(
-            length=len(files), label="reading", file=sys.stderr, hidden=not show
-        ) as bar:
-            plan = plan_load(reader, files, progress=lambda _: bar.update(1))
+        summary = _load(database, existed, paths, actor, quiet)
+    except (LoadError, sqlite3.DatabaseError) as exc:
         if not existed:
-            reader.close()
-        db = reader if existed else open_database(database)
-        if not quiet:
-            click.echo(
-                f"writing {len(plan.claims)} claims from {len(plan.files)} files ...", err=True
-            )
-        summary = apply_plan(db, plan, actor=actor)
-    except LoadError as exc:
-        if not existed and database.exists() and database.stat().st_size == 0:
-            database.unlink()
-        raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
+            _remove_new_database(database)
+        problem = exc if isinstance(exc, LoadError) else f"{database}: {exc}"
+        raise click.ClickException(f"{problem}\nNothing was written to {database}.") from None
+    except BaseException:
+        if not existed:
+            _remove_new_database(database)
+        raise
     if not quiet:
         click.echo(f"loaded {database}:")
         for line in summary.lines():
             click.echo("  " + line)
+
+
+def _load(
+    database: Path, existed: bool, paths: tuple[Path, ...], actor: str, quiet: bool
+) -> LoadSummary:
+    # Plan against the real database when there is one; otherwise against an empty
+    # in-memory one, so a failed first load leaves no file behind.
+    reader = open_database(database) if existed else sqlite_utils.Database(memory=True)
+    files = discover(paths)
+    show = not quiet and sys.stderr.isatty()
+    with click.progressbar(
+        length=len(files), label="reading", file=sys.stderr, hidden=not show
+    ) as bar:
+        plan = plan_load(reader, files, progress=lambda _: bar.update(1))
+    if not existed:
+        reader.close()
+    db = reader if existed else open_database(database)
+    if not quiet:
+        click.echo(f"writing {len(plan.claims)} claims from {len(plan.files)} files ...", err=True)
+    return apply_plan(db, plan, actor=actor)
+
+
+def _remove_new_database(database: Path) -> None:
+    """A first load that failed leaves nothing behind, not even an empty file."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)

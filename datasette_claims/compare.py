@@ -22,6 +22,31 @@ class InstitutionGroup:
         return sorted({c["stance"] for c in self.claims})
 
     @property
+    def sources(self) -> list[dict[str, Any]]:
+        """One entry per source in this institution, with its claims, most claims first."""
+        by_source: dict[str | None, dict[str, Any]] = {}
+        for claim in self.claims:
+            entry = by_source.setdefault(
+                claim.get("source_id"),
+                {
+                    "id": claim.get("source_id"),
+                    "name": claim.get("source_name"),
+                    "role": claim.get("source_role"),
+                    "kind": claim.get("source_kind"),
+                    "claims": [],
+                },
+            )
+            entry["claims"].append(claim)
+        for entry in by_source.values():
+            entry["stances"] = sorted({c["stance"] for c in entry["claims"]})
+            entry["figures"] = [
+                c
+                for c in entry["claims"]
+                if c.get("figure_value") is not None or c.get("figure_text")
+            ]
+        return sorted(by_source.values(), key=lambda e: (-len(e["claims"]), e["name"] or ""))
+
+    @property
     def counted_stances(self) -> list[str]:
         """Stances that count towards corroboration and dispute.
 
@@ -55,7 +80,7 @@ class Comparison:
             "independent_institutions": len(self.groups),
             "asserting_institutions": self.independent_asserting,
             "groups": [
-                {"id": g.id, "name": g.name, "stances": g.stances, "claims": g.claims}
+                {"id": g.id, "name": g.name, "stances": g.stances, "sources": g.sources}
                 for g in self.groups
             ],
             "disagreements": [vars(d) for d in self.disagreements],
@@ -129,3 +154,28 @@ def _figure_conflicts(claims: list[dict[str, Any]]) -> list[Disagreement]:
                 )
             )
     return found
+
+
+AUTOMATIC_STATUSES = {"unverified", "corroborated", "disputed"}
+
+
+def derived_claim_statuses(claims: list[dict[str, Any]]) -> dict[str, str]:
+    """Each claim's status as its proposition's evidence stands, for one proposition.
+
+    On a disputed proposition the claims that take a side are disputed; on a corroborated
+    one the assertions are corroborated; everything else is unverified. Reviewed
+    statuses (confirmed, refuted, retracted) are people's decisions and are left alone.
+    """
+    status = compare(claims).status
+    derived = {}
+    for claim in claims:
+        if claim.get("status", "unverified") not in AUTOMATIC_STATUSES:
+            continue
+        stance = claim["stance"]
+        if status == "disputed" and stance in SUPPORTING | OPPOSING:
+            derived[claim["id"]] = "disputed"
+        elif status == "corroborated" and stance in SUPPORTING:
+            derived[claim["id"]] = "corroborated"
+        else:
+            derived[claim["id"]] = "unverified"
+    return derived

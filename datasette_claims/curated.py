@@ -83,8 +83,9 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
     document_file, document_id = doc.str("file"), doc.str("id")
     if not document_file and not document_id:
         raise doc.error("the document block needs 'file' (the article) or 'id'", "file")
-    meta = {key: doc.str(key) for key in ("title", "kicker", "publisher", "url", "language")}
-    meta["published_at"] = doc.str("published_at")
+    meta = {key: doc.str(key) for key in ("title", "kicker", "publisher", "language")}
+    meta["url"] = doc.url("url")
+    meta["published_at"] = doc.timestamp("published_at")
     curated = CuratedFile(
         path=path,
         document_file=document_file,

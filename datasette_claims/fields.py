@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import LoadError
 from .yamlfile import Mapping
@@ -51,6 +53,16 @@ class Fields:
             raise self.error(f"expected text, got {_kind(value)}", key)
         return str(value)
 
+    def url(self, key: str) -> str | None:
+        """An http(s) URL; anything else (javascript:, data:, ...) is refused."""
+        value = self.str(key)
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise self.error(f"'{value}' is not an http(s) URL", key)
+        return value.strip()
+
     def slug(self, key: str, required: bool = False) -> str | None:
         value = self.str(key, required)
         if value is not None and not _SLUG.match(value):
@@ -75,6 +87,9 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(f"expected a number, got {_kind(value)} {value!r}", key)
+        # SQLite integers are 64-bit; NaN and infinity are not figures anyone reports.
+        if not math.isfinite(value) or abs(value) >= 1e15:
+            raise self.error(f"{value!r} is not a usable figure (finite, below 10^15)", key)
         return value
 
     def integer(self, key: str, minimum: int = 0) -> int | None:
@@ -111,6 +126,21 @@ class Fields:
             except ValueError:
                 raise self.error(f"'{text}' is not a calendar date", key) from None
         return text
+
+    def timestamp(self, key: str) -> str | None:
+        """An ISO 8601 date or date-time (with offset, if known)."""
+        value = self.mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dt.datetime, dt.date)):
+            return value.isoformat()
+        text = str(value).strip()
+        if _PARTIAL_DATE.match(text):
+            return self.date(key)
+        try:
+            return dt.datetime.fromisoformat(text).isoformat()
+        except ValueError:
+            raise self.error(f"'{text}' is not an ISO 8601 date or date-time", key) from None
 
     def sub(self, key: str, what: str) -> Fields | None:
         value = self.mapping.get(key)

@@ -7,6 +7,7 @@ store then applies the whole plan in one transaction.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +19,15 @@ from .article import Article, read_article
 from .curated import ClaimEntry, CuratedFile, PropositionEntry, parse_curated
 from .errors import LoadError
 from .registry import SourceEntry, independence_groups, parse_registry
+from .schema import check_compatible
 from .yamlfile import read_structured
 
 ARTICLE_SUFFIXES = {".txt"}
 STRUCTURED_SUFFIXES = {".yml", ".yaml", ".json"}
+# Folders a directory walk never enters: tooling and caches, not reporting.
+SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
+# Text files that are project paperwork, not articles.
+SKIPPED_FILES = re.compile(r"^(requirements.*|license.*|licence.*|copying.*|notice.*)\.txt$", re.I)
 
 
 @dataclass
@@ -29,6 +35,7 @@ class LoadPlan:
     """Rows to write, already validated against each other and the database."""
 
     sources: list[SourceEntry] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)  # source id -> institution
     documents: list[dict[str, Any]] = field(default_factory=list)
     propositions: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
@@ -46,9 +53,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             matches = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and _loadable_name(p)
+                if p.is_file() and not _skipped(p.relative_to(path)) and _loadable_name(p)
             )
             if not matches:
                 raise LoadError(
@@ -66,13 +71,22 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
+def _skipped(relative: Path) -> bool:
+    folders = relative.parts[:-1]
+    return (
+        any(p.startswith(".") or p in SKIPPED_DIRS or p.endswith(".egg-info") for p in folders)
+        or relative.name.startswith(".")
+        or bool(SKIPPED_FILES.match(relative.name))
+    )
+
+
 def _loadable_name(path: Path) -> bool:
     name = path.name.lower()
     if path.suffix.lower() in ARTICLE_SUFFIXES:
         return True
     if path.suffix.lower() in STRUCTURED_SUFFIXES:
         stem = name.rsplit(".", 1)[0]
-        return stem == "sources" or stem.endswith(".sources") or stem.endswith(".claims")
+        return stem in ("sources", "claims") or stem.endswith((".sources", ".claims"))
     return False
 
 
@@ -120,11 +134,12 @@ def plan_load(
 
     `paths` may be files and directories; pass `discover(paths)` to know the count first.
     """
+    check_compatible(db)
     files = discover(paths)
     articles, sources, curated_files = read_inputs(files, progress)
     plan = LoadPlan(files=[str(f) for f in files])
 
-    _check_sources(db, sources)
+    plan.groups = _source_groups(db, sources)
     plan.sources = sources
     known_sources = {s.id for s in sources} | _ids(db, "sources")
 
@@ -136,15 +151,18 @@ def plan_load(
     known_props = _ids(db, "propositions")
     planned_props: dict[str, str] = {}
     claim_ids: dict[str, str] = {}
+    curated_for: dict[str, str] = {}
     for cf in curated_files:
         article = _curated_document(db, cf, by_path)
-        if article.id in documents and documents[article.id][1]:
+        if article.id in curated_for:
             raise LoadError(
-                "a second claim file for the same document; merge them into one",
+                f"a second claim file for the same document (the first is "
+                f"{curated_for[article.id]}); merge them into one",
                 file=cf.path,
                 line=cf.line,
                 field="document",
             )
+        curated_for[article.id] = cf.path
         documents[article.id] = (article, cf.document_meta)
         for prop in cf.propositions:
             if prop.id in planned_props:
@@ -201,25 +219,33 @@ def _line(entry: ClaimEntry, key: str) -> int | None:
     return entry.fields.line(key) if entry.fields else entry.line
 
 
-def _check_sources(db: sqlite_utils.Database, sources: list[SourceEntry]) -> None:
-    """Parents must exist (in this load or the database) and form no cycle."""
+def _source_groups(db: sqlite_utils.Database, sources: list[SourceEntry]) -> dict[str, str]:
+    """Every source's independent institution after this load (database and input).
+
+    Parents and declared groups must name known sources, and parents form no cycle.
+    """
     parents: dict[str, str | None] = {}
     explicit: dict[str, str | None] = {}
     if db["sources"].exists():
-        for row in db.execute("select id, parent_id from sources").fetchall():
+        for row in db.execute("select id, parent_id, declared_group from sources").fetchall():
             parents[row[0]] = row[1]
+            explicit[row[0]] = row[2]
     for entry in sources:
         parents[entry.id] = entry.parent_id
         explicit[entry.id] = entry.independence_group
     for entry in sources:
-        if entry.parent_id and entry.parent_id not in parents:
-            raise LoadError(
-                f"unknown parent source '{entry.parent_id}'",
-                file=entry.file,
-                line=entry.line,
-                field="parent",
-            )
-    independence_groups(parents, explicit, {e.id: (e.file, e.line) for e in sources})
+        for field_name, target in (
+            ("parent", entry.parent_id),
+            ("independence_group", entry.independence_group),
+        ):
+            if target and target not in parents:
+                raise LoadError(
+                    f"unknown source '{target}'; it must be defined in a source registry",
+                    file=entry.file,
+                    line=entry.line,
+                    field=field_name,
+                )
+    return independence_groups(parents, explicit, {e.id: (e.file, e.line) for e in sources})
 
 
 def _curated_document(

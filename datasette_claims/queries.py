@@ -44,16 +44,21 @@ def where_clause(filters: dict[str, str]) -> tuple[str, dict[str, Any]]:
         if filters.get(key):
             conditions.append(condition)
             params[key] = filters[key]
-    if filters.get("q"):
+    search = fts_query(filters.get("q") or "")
+    if search:
         conditions.append("c.rowid in (select rowid from claims_fts where claims_fts match :q)")
-        params["q"] = _fts_query(filters["q"])
+        params["q"] = search
     return (" where " + " and ".join(conditions)) if conditions else "", params
 
 
-def _fts_query(text: str) -> str:
-    """Quote each word so user input is searched for, never parsed as FTS syntax."""
-    words = [w.replace('"', "") for w in text.split()]
-    return " ".join(f'"{w}"' for w in words if w)
+def fts_query(text: str) -> str:
+    """Words of the search box as quoted FTS5 prefix terms ("Soldat" finds "Soldaten").
+
+    Quoting means user input is searched for, never parsed as FTS syntax; control
+    characters and quotes are dropped. Empty when nothing searchable is left.
+    """
+    cleaned = "".join(ch if ch.isprintable() and ch != '"' else " " for ch in text[:500])
+    return " ".join(f'"{word}"*' for word in cleaned.split()[:20])
 
 
 async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:

@@ -43,7 +43,8 @@ _V1 = [
         role text,
         country text,
         parent_id text references sources(id),
-        independence_group text not null,
+        independence_group text not null references sources(id) deferrable initially deferred,
+        declared_group text references sources(id) deferrable initially deferred,
         url text,
         description text,
         aliases text not null default '[]'
@@ -151,8 +152,26 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
 ]
 
 
+OWN_TABLES = ("sources", "source_aliases", "documents", "propositions", "claims", "claim_history")
+
+
+def check_compatible(db: sqlite_utils.Database) -> None:
+    """Refuse a database whose tables of these names were made by something else."""
+    if db["claims_migrations"].exists():
+        return
+    clashing = [t for t in OWN_TABLES if db[t].exists()]
+    if clashing:
+        from .errors import LoadError
+
+        raise LoadError(
+            f"this database already has tables named {', '.join(clashing)} that "
+            "datasette-claims did not create; load into a new database file"
+        )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations in order; returns the names applied."""
+    check_compatible(db)
     if not db["claims_migrations"].exists():
         db.execute(
             "create table claims_migrations (name text primary key, applied_at text not null)"

@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
+from .compare import derived_claim_statuses
 from .loader import LoadPlan
-from .registry import independence_groups
 from .schema import migrate
 
 # Claim fields whose change is a correction worth a history row.
@@ -59,20 +59,25 @@ class LoadSummary:
     sources: Tally = field(default_factory=Tally)
     propositions: Tally = field(default_factory=Tally)
     claims: Tally = field(default_factory=Tally)
+    status_changes: int = 0
+    not_in_input: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [
+        lines = [
             f"documents:    {self.documents}",
             f"sources:      {self.sources}",
             f"propositions: {self.propositions}",
             f"claims:       {self.claims}",
+            f"statuses:     {self.status_changes} derived status changes",
         ]
-
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        return {
-            name: vars(getattr(self, name))
-            for name in ("documents", "sources", "propositions", "claims")
-        }
+        if self.not_in_input:
+            shown = ", ".join(self.not_in_input[:5])
+            more = f" and {len(self.not_in_input) - 5} more" if len(self.not_in_input) > 5 else ""
+            lines.append(
+                f"kept:         {len(self.not_in_input)} curated claims no longer in their "
+                f"claim file (not deleted; history is kept): {shown}{more}"
+            )
+        return lines
 
 
 def now() -> str:
@@ -98,17 +103,80 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         propositions = [{**row, "created_at": stamp} for row in plan.propositions]
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
         _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
+        summary.not_in_input = _curated_claims_missing(db, plan)
+        touched = sorted({row["proposition_id"] for row in plan.claims if row["proposition_id"]})
+        summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
     return summary
+
+
+def _curated_claims_missing(db: sqlite_utils.Database, plan: LoadPlan) -> list[str]:
+    """Curated claims of the loaded documents that their claim file no longer lists."""
+    loaded = {row["id"] for row in plan.claims}
+    documents = sorted({row["document_id"] for row in plan.claims if row["origin"] == "curated"})
+    missing = []
+    for document_id in documents:
+        for (claim_id,) in db.execute(
+            "select id from claims where document_id = ? and origin = 'curated' order by start",
+            [document_id],
+        ).fetchall():
+            if claim_id not in loaded:
+                missing.append(claim_id)
+    return missing
+
+
+def update_derived_statuses(
+    db: sqlite_utils.Database, proposition_ids: list[str], stamp: str, actor: str
+) -> int:
+    """Set each claim's automatic status from its proposition's evidence; returns changes.
+
+    Every change is a `status` row in claim_history, so derived statuses are as
+    traceable as reviewed ones.
+    """
+    changes = 0
+    history = []
+    for proposition_id in proposition_ids:
+        cursor = db.execute(
+            """select c.id, c.stance, c.status, c.figure_value, c.figure_unit,
+                   c.figure_as_of, c.figure_text, s.kind as source_kind,
+                   s.independence_group, g.name as group_name
+               from claims c left join sources s on s.id = c.source_id
+               left join sources g on g.id = s.independence_group
+               where c.proposition_id = ?""",
+            [proposition_id],
+        )
+        columns = [d[0] for d in cursor.description]
+        claims = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        current = {c["id"]: c["status"] for c in claims}
+        for claim_id, status in derived_claim_statuses(claims).items():
+            if current[claim_id] == status:
+                continue
+            db.execute(
+                "update claims set status = ?, updated_at = ? where id = ?",
+                [status, stamp, claim_id],
+            )
+            history.append(
+                _history_row(
+                    claim_id,
+                    stamp,
+                    actor,
+                    "status",
+                    "status",
+                    current[claim_id],
+                    status,
+                    f"derived from the claims on proposition {proposition_id}",
+                )
+            )
+            changes += 1
+    if history:
+        db["claim_history"].insert_all(history)
+    return changes
 
 
 def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> None:
     parents = {r[0]: r[1] for r in db.execute("select id, parent_id from sources").fetchall()}
-    explicit: dict[str, str | None] = {}
-    for entry in plan.sources:
-        parents[entry.id] = entry.parent_id
-        explicit[entry.id] = entry.independence_group
-    groups = independence_groups(parents, explicit)
-    # Parents first, so foreign keys hold at every insert.
+    parents.update({entry.id: entry.parent_id for entry in plan.sources})
+    groups = plan.groups
+    # Insert with the group deferred: a group may name a source inserted later in this load.
     ordered = sorted(plan.sources, key=lambda e: _depth(e.id, parents))
     _upsert_rows(db, "sources", [e.row(groups[e.id]) for e in ordered], tally)
     for entry in ordered:

@@ -13,12 +13,13 @@ from . import queries
 from .compare import compare
 from .passage import passage_around
 from .permissions import can_view
-from .schema import has_claims_schema
+from .schema import STANCES, has_claims_schema
 from .status import STATUS_LABELS, STATUSES
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 RELATED_LIMIT = 20  # the comparison page has them all
+MAX_ROWID = 2**63 - 1
 
 
 class ClaimsPage:
@@ -57,7 +58,7 @@ class ClaimsPage:
     async def respond(self, template: str, data: dict[str, Any], extra: dict[str, Any]) -> Response:
         if self.json:
             if self.request.args.get("_shape") == "array":
-                return Response.json(data.get("rows", []))
+                return Response.json(data.get("rows", []), default=str)
             return Response.json({"ok": True, **data}, default=str)
         context = {
             **data,
@@ -107,10 +108,11 @@ async def overview(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
     db = await page.open()
     filters = {k: request.args.get(k) for k in (*queries.FILTERS, "q") if request.args.get(k)}
-    if filters.get("status") and filters["status"] not in STATUSES:
-        raise BadRequest(f"Unknown status '{filters['status']}'; use one of {', '.join(STATUSES)}")
+    for name, allowed in (("status", STATUSES), ("stance", STANCES)):
+        if filters.get(name) and filters[name] not in allowed:
+            raise BadRequest(f"Unknown {name} '{filters[name]}'; use one of {', '.join(allowed)}")
     size = _int_arg(request, "_size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    after = _int_arg(request, "_next", None, 0, None)
+    after = _int_arg(request, "_next", None, 0, MAX_ROWID)
     counts = await queries.overview_counts(db, filters)
     rows, next_token, total = await queries.claim_page_list(db, filters, size, after)
     for row in rows:
@@ -163,9 +165,13 @@ async def claim_view(datasette: Any, request: Any) -> Response:
             db, claim["proposition_id"], claim_id, RELATED_LIMIT
         )
     history = await queries.history(db, claim_id)
-    passage = passage_around(document["text"], claim["start"], claim["end"]) if document else None
+    # The passage is document text: show it only to those who may read the documents table.
+    passage = None
+    if document and await can_view(datasette, request.actor, page.database, "documents"):
+        passage = passage_around(document["text"], claim["start"], claim["end"])
     data = {
         "claim": _clean(claim),
+        "rows": [_clean(claim)],
         "source": source,
         "document": {k: v for k, v in (document or {}).items() if k != "text"},
         "passage": passage.as_dict() if passage else None,

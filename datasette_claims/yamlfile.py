@@ -37,6 +37,17 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                line = key_node.start_mark.line + 1
+                if key_node.value in seen:
+                    raise LoadError(
+                        f"key '{key_node.value}' appears twice in one mapping "
+                        f"(first on line {seen[key_node.value]})",
+                        line=line,
+                    )
+                seen[key_node.value] = line
         mapping = Mapping(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {
@@ -78,14 +89,19 @@ def read_structured(path: Path) -> Any:
             parsed = json.loads(text, object_pairs_hook=_json_mapping)
         except json.JSONDecodeError as exc:
             raise LoadError(f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+        except LoadError as exc:
+            exc.file = str(path)
+            raise
         except RecursionError:
             raise LoadError("JSON nested too deeply", file=str(path)) from None
-        # JSON is YAML's flow style: re-reading it with the YAML loader recovers line
-        # numbers for error messages; a JSON-only quirk just means no line numbers.
+        # The values come from the JSON parser; JSON is also YAML flow style, so a second
+        # read with the YAML loader recovers the line of each key for error messages.
         try:
-            return yaml.load(text, Loader=_LineLoader)  # noqa: S506
+            located = yaml.load(text, Loader=_LineLoader)  # noqa: S506
         except (yaml.YAMLError, LoadError, RecursionError):
             return parsed
+        _copy_lines(parsed, located)
+        return parsed
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except LoadError as exc:
@@ -104,7 +120,21 @@ def read_structured(path: Path) -> Any:
 
 
 def _json_mapping(pairs: list[tuple[str, Any]]) -> Mapping:
-    # JSON carries no line numbers through the stdlib parser; keep the type uniform.
     mapping = Mapping(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise LoadError(f"key '{duplicate}' appears twice in one object")
     mapping.key_lines = {}
     return mapping
+
+
+def _copy_lines(target: Any, located: Any) -> None:
+    """Give the JSON parser's mappings the line numbers the YAML reading found."""
+    if isinstance(target, Mapping) and isinstance(located, Mapping):
+        target.line, target.key_lines = located.line, located.key_lines
+        for key, value in target.items():
+            _copy_lines(value, located.get(key))
+    elif isinstance(target, list) and isinstance(located, list):
+        for value, twin in zip(target, located, strict=False):
+            _copy_lines(value, twin)

@@ -86,9 +86,30 @@ def test_sources_have_institutions(seed_db_path):
 
 
 def test_each_claim_has_created_history(seed_db_path):
-    history = rows(seed_db_path, "select claim_id, action, new_value from claim_history")
-    assert len(history) == len(seed_claims())
-    assert {(a, v) for _, a, v in history} == {("created", "unverified")}
+    created = rows(
+        seed_db_path, "select claim_id, new_value from claim_history where action = 'created'"
+    )
+    assert sorted(c for c, _ in created) == sorted(c["id"] for c in seed_claims())
+    assert {v for _, v in created} == {"unverified"}
+    # Every claim whose status is not the default got there through a recorded change.
+    changed = rows(seed_db_path, "select id, status from claims where status != 'unverified'")
+    recorded = rows(
+        seed_db_path,
+        "select claim_id, new_value from claim_history where action = 'status' order by id",
+    )
+    assert sorted(changed) == sorted(recorded)
+
+
+def test_statuses_are_derived_from_independent_sources(seed_db_path):
+    status = dict(rows(seed_db_path, "select id, status from claims"))
+    # Two independent institutions (South Korea, the US) assert the troops are in Russia.
+    assert status["nis-3000-in-russia"] == status["us-troops-in-russia"] == "corroborated"
+    # A forecast takes no side.
+    assert status["nis-10000-by-december"] == "unverified"
+    # The US asserts and Russia denies: both claims are disputed.
+    assert status["us-accuses-munitions"] == status["russia-denies-munitions"] == "disputed"
+    # Three South Korean officials are one institution: no corroboration.
+    assert status["yoon-seoul-not-idle"] == status["cho-not-stand-by"] == "unverified"
 
 
 def test_history_is_append_only(seed_copy):
@@ -115,7 +136,8 @@ def test_reload_is_idempotent(seed_copy):
     before = table_dump(seed_copy)
     result = run_cli("load", seed_copy, SEED_ARTICLE.parent)
     assert result.exit_code == 0, result.output
-    assert "claims:       0 added, 0 updated, 30 unchanged" in result.output
+    assert f"claims:       0 added, 0 updated, {len(seed_claims())} unchanged" in result.output
+    assert "0 derived status changes" in result.output
     assert table_dump(seed_copy) == before
 
 
@@ -135,7 +157,7 @@ def test_corrected_claim_file_updates_and_records_history(seed_copy, seed_dir):
     claims_file.write_text(text, encoding="utf-8")
     result = run_cli("load", seed_copy, seed_dir, "--by", "editor-anna")
     assert result.exit_code == 0, result.output
-    assert "claims:       0 added, 2 updated, 28 unchanged" in result.output
+    assert f"claims:       0 added, 2 updated, {len(seed_claims()) - 2} unchanged" in result.output
     assert rows(seed_copy, "select stance from claims where id = 'austin-remains-to-be-seen'") == [
         ("expects",)
     ]
@@ -168,9 +190,9 @@ def _line_of(path: Path, needle: str) -> int:
     raise AssertionError(needle)
 
 
-def assert_refused(db: Path, inputs: Path, *expected: str) -> str:
+def assert_refused(db: Path, inputs: Path, *expected: str, dump_tables: bool = True) -> str:
     before = file_digest(db)
-    dump = table_dump(db) if db.exists() else None
+    dump = table_dump(db) if db.exists() and dump_tables else None
     result = run_cli("load", db, inputs)
     assert result.exit_code == 1, result.output
     for fragment in expected:
@@ -349,3 +371,110 @@ def test_hostile_text_is_stored_verbatim(tmp_path):
         "'; drop table claims; --",
         "<script>alert(1)</script>",
     ]
+
+
+def test_correction_that_removes_corroboration_reverts_status(seed_copy, seed_dir):
+    def mutate(data):
+        for claim in data["claims"]:
+            if claim["id"] == "us-troops-in-russia":
+                claim["stance"] = "uncertain"
+
+    _write_claims(seed_dir, mutate)
+    assert run_cli("load", seed_copy, seed_dir, "--by", "desk").exit_code == 0
+    assert rows(seed_copy, "select status from claims where id = 'nis-3000-in-russia'") == [
+        ("unverified",)
+    ]
+    (last,) = rows(
+        seed_copy,
+        "select old_value, new_value, changed_by from claim_history "
+        "where claim_id = 'nis-3000-in-russia' and action = 'status' order by id desc limit 1",
+    )
+    assert last == ("corroborated", "unverified", "desk")
+
+
+def test_claims_dropped_from_the_file_are_reported_not_deleted(seed_copy, seed_dir):
+    def mutate(data):
+        data["claims"] = [c for c in data["claims"] if c["id"] != "russia-denies-munitions"]
+
+    _write_claims(seed_dir, mutate)
+    result = run_cli("load", seed_copy, seed_dir)
+    assert result.exit_code == 0
+    assert "1 curated claims no longer in their claim file" in result.output
+    assert "russia-denies-munitions" in result.output
+    assert rows(seed_copy, "select count(*) from claims where id = 'russia-denies-munitions'") == [
+        (1,)
+    ]
+
+
+def test_unknown_independence_group(seed_copy, seed_dir):
+    path = seed_dir / "sources.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sources"][0]["independence_group"] = "no-such-group"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert_refused(seed_copy, seed_dir, "unknown source 'no-such-group'", "independence_group")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", ".inf", ".nan"])
+def test_unusable_figures_leave_no_file(tmp_path, seed_dir, value):
+    path = seed_dir / SEED_CLAIMS.name
+    text = path.read_text(encoding="utf-8").replace("{value: 3000,", f"{{value: {value},")
+    path.write_text(text, encoding="utf-8")
+    db = tmp_path / "new.db"
+    assert_refused(db, seed_dir, "not a usable figure", "field 'value'")
+    assert not db.exists()
+
+
+def test_javascript_urls_are_refused(seed_copy, seed_dir):
+    def mutate(data):
+        data["document"]["url"] = "javascript:alert(document.domain)"
+
+    _write_claims(seed_dir, mutate)
+    assert_refused(seed_copy, seed_dir, "is not an http(s) URL", "field 'url'")
+
+
+def test_duplicate_yaml_key(seed_copy, seed_dir):
+    path = seed_dir / SEED_CLAIMS.name
+    text = path.read_text(encoding="utf-8").replace(
+        "    stance: denies\n", "    stance: denies\n    stance: asserts\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    assert_refused(seed_copy, seed_dir, "key 'stance' appears twice")
+
+
+def test_foreign_tables_are_not_touched(tmp_path, seed_dir):
+    db = tmp_path / "theirs.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table claims (id integer primary key, what text)")
+    conn.commit()
+    conn.close()
+    assert_refused(db, seed_dir, "did not create", "claims")
+
+
+def test_not_a_database(tmp_path, seed_dir):
+    db = tmp_path / "notes.db"
+    db.write_text("this is not SQLite " * 100)
+    assert_refused(db, seed_dir, "file is not a database", dump_tables=False)
+
+
+def test_json_numbers_in_exponent_form(tmp_path, seed_dir):
+    yml = seed_dir / SEED_CLAIMS.name
+    data = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    yml.unlink()
+    text = json.dumps(data, ensure_ascii=False, default=str).replace(
+        '"value": 3000', '"value": 3e3'
+    )
+    (seed_dir / "a.claims.json").write_text(text, encoding="utf-8")
+    db = tmp_path / "j.db"
+    result = run_cli("load", db, seed_dir)
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select figure_value from claims where id = 'nis-3000-in-russia'") == [(3000,)]
+
+
+def test_directory_walk_skips_project_files(tmp_path, seed_dir):
+    (seed_dir / "requirements.txt").write_text("datasette\n")
+    (seed_dir / "pkg.egg-info").mkdir()
+    (seed_dir / "pkg.egg-info" / "top_level.txt").write_text("pkg\n")
+    db = tmp_path / "w.db"
+    result = run_cli("load", db, seed_dir)
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select count(*) from documents") == [(1,)]

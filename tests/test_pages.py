@@ -56,8 +56,15 @@ async def test_overview_counts_match_the_database(ds, seed_db_path):
         seed_db_path, "select count(*) from claims where source_id = 'nis-south-korea'"
     )
     by_prop = {p["id"]: p for p in data["counts"]["proposition"]}
-    assert by_prop["nk-troops-in-russia"]["claims"] == 3
+    assert by_prop["nk-troops-in-russia"]["claims"] == seed_count(
+        seed_db_path, "select count(*) from claims where proposition_id = 'nk-troops-in-russia'"
+    )
     assert by_prop["nk-troops-in-russia"]["institutions"] == 2
+    for status, n in data["counts"]["status"].items():
+        assert n == seed_count(
+            seed_db_path, "select count(*) from claims where status = ?", [status]
+        )
+    assert data["counts"]["status"]["corroborated"] > 0 and data["counts"]["status"]["disputed"] > 0
 
 
 async def test_overview_html_lists_claims_and_counts(ds):
@@ -66,7 +73,8 @@ async def test_overview_html_lists_claims_and_counts(ds):
     assert "halten sich bereits 3.000 nordkoreanische Soldaten in Russland auf" in page
     assert 'href="/claims/-/claims/compare/nk-supplies-russia-with-munitions"' in page
     assert 'href="/claims/-/claims/sources/nis-south-korea"' in page
-    assert 'class="claims-badge claims-status-unverified"' in page
+    assert 'class="claims-badge claims-status-corroborated"' in page
+    assert 'class="claims-badge claims-status-disputed"' in page
     assert "/-/static-plugins/datasette_claims/claims.css" in page
 
 
@@ -91,15 +99,27 @@ async def test_overview_filter_by_document_and_search(ds, seed_db_path):
     conn = sqlite3.connect(seed_db_path)
     (doc_id,) = conn.execute("select id from documents").fetchone()
     data = await get_json(ds, f"/claims/-/claims.json?document={doc_id}&_size=1000")
-    assert data["total"] == len(data["rows"]) == 30
+    total = seed_count(seed_db_path, "select count(*) from claims")
+    assert data["total"] == len(data["rows"]) == total
     found = await get_json(ds, "/claims/-/claims.json?q=Munition")
     assert [r["id"] for r in found["rows"]] == ["us-accuses-munitions"]
+    # Words match as prefixes, which suits German inflection: Geheimdienst -> Geheimdienstes.
+    found = await get_json(ds, "/claims/-/claims.json?q=Geheimdienst")
+    conn = sqlite3.connect(seed_db_path)
+    mentions = conn.execute(
+        "select id from claims where text like '%Geheimdienst%' or speaker like '%Geheimdienst%'"
+    ).fetchall()
+    assert {r["id"] for r in found["rows"]} == {m[0] for m in mentions}
+    assert "nis-3000-in-russia" in {m[0] for m in mentions}
     # FTS syntax in the search box is searched for, not parsed.
     odd = await get_json(ds, '/claims/-/claims.json?q=" OR * NEAR(')
     assert odd["rows"] == []
+    for junk in ("%22", "%22%22", "%00", "%20"):
+        unfiltered = await get_json(ds, f"/claims/-/claims.json?q={junk}")
+        assert unfiltered["total"] == total
 
 
-async def test_overview_paging_walks_every_claim_once(ds):
+async def test_overview_paging_walks_every_claim_once(ds, seed_db_path):
     seen = []
     url = "/claims/-/claims.json?_size=7"
     pages = 0
@@ -109,8 +129,8 @@ async def test_overview_paging_walks_every_claim_once(ds):
         seen.extend(r["id"] for r in data["rows"])
         url = data["next_url"]
         pages += 1
-    assert pages == 5
-    assert len(seen) == len(set(seen)) == 30
+    assert len(seen) == len(set(seen)) == seed_count(seed_db_path, "select count(*) from claims")
+    assert pages == -(-len(seen) // 7)
 
 
 async def test_shape_array(ds):
@@ -121,7 +141,7 @@ async def test_shape_array(ds):
 
 
 async def test_bad_parameters_are_400_not_500(ds):
-    for query in ("status=bogus", "_size=abc", "_next=-3"):
+    for query in ("status=bogus", "stance=bogus", "_size=abc", "_next=-3"):
         response = await ds.client.get(f"/claims/-/claims.json?{query}")
         assert response.status_code == 400, query
         body = response.json()
@@ -129,6 +149,8 @@ async def test_bad_parameters_are_400_not_500(ds):
     response = await ds.client.get("/claims/-/claims?status=bogus")
     assert response.status_code == 400
     assert "Unknown status" in response.text
+    beyond = await get_json(ds, "/claims/-/claims.json?_next=99999999999999999999")
+    assert beyond["rows"] == [] and beyond["next"] is None
 
 
 async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path):
@@ -144,8 +166,11 @@ async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path
     assert "Foreign intelligence service" in page
     assert "Government of South Korea" in page  # its institution
     assert "3,000" in page and "soldiers" in page and "as of 2024-10-24" in page
-    # History: the created row.
+    # History: the created row, then the derived corroboration.
     assert re.search(r"<td>loader</td><td>created status</td>", page)
+    assert re.search(
+        r"<td>loader</td><td>status status</td>\s*<td>unverified</td><td>corroborated</td>", page
+    )
     # Related claims on the same proposition: the 10,000 forecast and the US government.
     assert 'href="/claims/-/claims/nis-10000-by-december"' in page
     assert 'href="/claims/-/claims/us-troops-in-russia"' in page
@@ -168,7 +193,13 @@ async def test_claim_json(ds, seed_db_path):
         == passage["before"] + passage["claim"] + passage["after"]
     )
     assert [h["action"] for h in data["history"]] == ["created"]
-    assert {r["id"] for r in data["related"]} == {"nis-3000-in-russia", "us-troops-in-russia"}
+    assert {r["id"] for r in data["related"]} == {
+        "nis-3000-in-russia",
+        "nis-troops-in-facilities",
+        "us-troops-in-russia",
+    }
+    array = (await ds.client.get("/claims/-/claims/nis-10000-by-december.json?_shape=array")).json()
+    assert [r["id"] for r in array] == ["nis-10000-by-december"]
 
 
 async def test_troops_comparison_two_independent_institutions(ds):
@@ -176,11 +207,16 @@ async def test_troops_comparison_two_independent_institutions(ds):
     comparison = data["comparison"]
     groups = {g["id"]: g for g in comparison["groups"]}
     assert set(groups) == {"south-korea", "united-states"}
-    nis = {c["id"]: c for c in groups["south-korea"]["claims"]}
+    # One row per source within each institution.
+    (nis_row,) = groups["south-korea"]["sources"]
+    assert nis_row["id"] == "nis-south-korea"
+    nis = {c["id"]: c for c in nis_row["claims"]}
     assert nis["nis-3000-in-russia"]["figure_value"] == 3000
     assert nis["nis-10000-by-december"]["figure_value"] == 10000
     assert nis["nis-10000-by-december"]["figure_is_forecast"] == 1
-    assert [c["id"] for c in groups["united-states"]["claims"]] == ["us-troops-in-russia"]
+    assert nis_row["stances"] == ["asserts", "expects"]
+    (us_row,) = groups["united-states"]["sources"]
+    assert [c["id"] for c in us_row["claims"]] == ["us-troops-in-russia"]
     assert comparison["status"] == "corroborated"
     assert comparison["independent_institutions"] == 2
     # 3,000 now and 10,000 by December are a timeline, not a conflict.
@@ -198,9 +234,10 @@ async def test_troops_comparison_html(ds):
     assert "2 independent institutions" in page
     assert "3,000" in page and "10,000" in page
     assert "forecast" in page
-    # Both institutions head a row group.
+    # Both institutions head a row group; one row per source.
     groups = re.findall(r'<th scope="rowgroup"[^>]*><a href="[^"]+">([^<]+)</a></th>', page)
     assert sorted(groups) == ["Government of South Korea", "Government of the United States"]
+    assert page.count('<tr class="claims-source-row">') == 2
     assert "Disagreement" not in page
 
 
@@ -222,7 +259,7 @@ async def test_two_officials_of_one_government_are_one_institution(ds):
     data = await get_json(ds, "/claims/-/claims/compare/south-korea-will-respond.json")
     comparison = data["comparison"]
     assert comparison["independent_institutions"] == 1
-    sources = {c["source_id"] for g in comparison["groups"] for c in g["claims"]}
+    sources = {s["id"] for g in comparison["groups"] for s in g["sources"]}
     assert {"yoon-suk-yeol", "cho-tae-yul", "south-korea"} <= sources
     assert comparison["status"] == "unverified"
 
@@ -267,9 +304,14 @@ async def test_database_without_claims_tables_is_404(tmp_path):
     assert "holds no claims" in response.json()["error"]
 
 
-async def test_status_column_renders_as_badge_in_table_view(ds):
-    page = await get_html(ds, "/claims/claims?_size=5")
-    assert page.count('<span class="claims-badge claims-status-unverified">Unverified</span>') == 5
+async def test_status_column_renders_as_badge_in_table_view(ds, seed_db_path):
+    page = await get_html(ds, "/claims/claims?_size=100")
+    for status, label in (("unverified", "Unverified"), ("corroborated", "Corroborated")):
+        expected = seed_count(
+            seed_db_path, "select count(*) from claims where status = ?", [status]
+        )
+        badge = f'<span class="claims-badge claims-status-{status}">{label}</span>'
+        assert page.count(badge) == expected > 0
 
 
 async def test_database_page_links_to_overview(ds):
@@ -289,4 +331,17 @@ async def test_private_database_stays_private(seed_db_path):
     cookies = {"ds_actor": ds.sign({"a": {"id": "editor"}}, "actor")}
     response = await ds.client.get("/claims/-/claims.json", cookies=cookies)
     assert response.status_code == 200
-    assert response.json()["total"] == 30
+    assert response.json()["total"] == seed_count(seed_db_path, "select count(*) from claims")
+
+
+async def test_passage_needs_permission_to_read_documents(seed_db_path):
+    ds = Datasette(
+        [str(seed_db_path)],
+        metadata={"databases": {"claims": {"tables": {"documents": {"allow": False}}}}},
+    )
+    assert (await ds.client.get("/claims/documents.json")).status_code == 403
+    data = (await ds.client.get("/claims/-/claims/nis-3000-in-russia.json")).json()
+    assert data["claim"]["id"] == "nis-3000-in-russia"
+    assert data["passage"] is None
+    page = (await ds.client.get("/claims/-/claims/nis-3000-in-russia")).text
+    assert "<mark>" not in page

@@ -59,17 +59,14 @@ async def test_canned_queries_from_metadata(seed_db_path):
     await ds.invoke_startup()  # 1.0a stores config queries at startup
     response = await ds.client.get("/claims/disputed_propositions.json?_shape=array")
     assert response.status_code == 200
-    assert response.json() == [
-        {
-            "proposition_id": "nk-supplies-russia-with-munitions",
-            "statement": (
-                "North Korea supplies Russia with munitions and weapons "
-                "for its war against Ukraine."
-            ),
-            "asserted_by": "Government of the United States",
-            "denied_by": "Government of Russia",
-        }
-    ]
+    disputed = {r["proposition_id"]: (r["asserted_by"], r["denied_by"]) for r in response.json()}
+    assert disputed == {
+        "nk-supplies-russia-with-munitions": (
+            "Government of the United States",
+            "Government of Russia",
+        ),
+        "nk-russia-alliance-dangerous": ("Government of the United States", "Government of Russia"),
+    }
     corroborated = (
         await ds.client.get("/claims/corroborated_propositions.json?_shape=array")
     ).json()
