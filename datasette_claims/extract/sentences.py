@@ -122,12 +122,12 @@ def sentences(text: str, within: Span | None = None) -> list[Span]:
         base = region.start + para.start
         chunk = text[base : region.start + para.end]
         start = 0
-        depth = 0
+        # Do not split inside a quotation that closes within the paragraph; an opening
+        # mark that never closes (multi-paragraph quotes) does not stop splitting.
+        inside = [(q.outer.start, q.outer.end) for q in quotes(chunk)]
         for match in _END.finditer(chunk):
             end = match.end()
-            # Do not split inside a quotation that is still open.
-            depth = _quote_depth(chunk[start:end])
-            if depth > 0:
+            if any(a < end < b for a, b in inside):
                 continue
             if _is_abbreviation(chunk, match.start()):
                 continue
@@ -146,17 +146,6 @@ def _append(result: list[Span], text: str, start: int, end: int) -> None:
         end -= 1
     if end > start:
         result.append(Span(start, end))
-
-
-def _quote_depth(chunk: str) -> int:
-    opened = chunk.count("„") + chunk.count("»")
-    closed = chunk.count("“") + chunk.count("«")
-    if opened:
-        return max(0, opened - closed)
-    # English curly quotes: “ opens, ” closes; straight quotes pair up.
-    curly = chunk.count("“") - chunk.count("”")
-    straight = chunk.count('"') % 2
-    return max(0, curly) + straight
 
 
 def _is_abbreviation(chunk: str, dot: int) -> bool:

@@ -1,0 +1,88 @@
+"""Claim extraction: extractors registered through the `register_claim_extractors` hook.
+
+The built-in German and English extractors register through the same hook as any
+plugin's, so `datasette claims load` and `datasette claims extract` treat them alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from .base import DocumentContext, ExtractedClaim, Extractor
+from .english import EnglishExtractor
+from .figures import Figure
+from .german import GermanExtractor
+from .linking import AliasIndex, SourceInfo
+
+__all__ = [
+    "AliasIndex",
+    "DocumentContext",
+    "EnglishExtractor",
+    "ExtractedClaim",
+    "Extractor",
+    "Figure",
+    "GermanExtractor",
+    "SourceInfo",
+    "build_index",
+    "extract_claims",
+    "registered_extractors",
+]
+
+
+def builtin_extractors() -> list[Extractor]:
+    return [GermanExtractor(), EnglishExtractor()]
+
+
+def registered_extractors(datasette: Any = None) -> list[Extractor]:
+    """Every extractor plugins register (the built-ins included), in registration order."""
+    from datasette.plugins import pm
+
+    found: list[Extractor] = []
+    for result in pm.hook.register_claim_extractors(datasette=datasette):
+        if result:
+            found.extend(result)
+    return found
+
+
+def build_index(sources: Iterable[tuple[SourceInfo, list[str]]]) -> AliasIndex:
+    index = AliasIndex()
+    for info, aliases in sources:
+        index.add(info, aliases)
+    return index
+
+
+def extract_claims(
+    text: str,
+    *,
+    language: str | None,
+    published: date | None = None,
+    index: AliasIndex | None = None,
+    publisher_source_id: str | None = None,
+    extractors: list[Extractor] | None = None,
+) -> list[ExtractedClaim]:
+    """Run every extractor that handles the language; overlapping duplicates are merged."""
+    document = DocumentContext(
+        text=text,
+        language=language,
+        published=published,
+        index=index or AliasIndex(),
+        publisher_source_id=publisher_source_id,
+    )
+    chosen = extractors if extractors is not None else registered_extractors()
+    claims: list[ExtractedClaim] = []
+    for extractor in chosen:
+        if extractor.handles(language):
+            claims.extend(extractor.extract(document))
+    return _merge(claims)
+
+
+def _merge(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+    """Keep one claim per span (the most confident), in document order."""
+    best: dict[tuple[int, int], ExtractedClaim] = {}
+    for claim in claims:
+        key = (claim.start, claim.end)
+        if key not in best or claim.confidence > best[key].confidence:
+            best[key] = claim
+    return sorted(best.values(), key=lambda c: (c.start, c.end))

@@ -1,0 +1,74 @@
+"""The extractor interface: what an extractor is given and what it returns."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .figures import Figure
+from .linking import AliasIndex
+
+
+@dataclass
+class ExtractedClaim:
+    """One attributed claim found in a document; offsets index the document text."""
+
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    source_id: str | None
+    quote: str  # direct | indirect | none
+    stance: str  # asserts | denies | expects | uncertain
+    hedge: str | None = None
+    figures: list[Figure] = field(default_factory=list)
+    confidence: float = 0.5
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None
+    extractor: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+            "speaker_start": self.speaker_start,
+            "speaker_end": self.speaker_end,
+            "source_id": self.source_id,
+            "quote": self.quote,
+            "stance": self.stance,
+            "hedge": self.hedge,
+            "figures": [f.as_dict() for f in self.figures],
+            "confidence": round(self.confidence, 2),
+            "cue": self.cue,
+            "extractor": self.extractor,
+        }
+
+
+@dataclass
+class DocumentContext:
+    """A document as extractors see it."""
+
+    text: str
+    language: str | None = None
+    published: date | None = None
+    index: AliasIndex = field(default_factory=AliasIndex)
+    publisher_source_id: str | None = None
+
+
+class Extractor(ABC):
+    """Base class for claim extractors; register instances via `register_claim_extractors`."""
+
+    name: str = "extractor"
+    languages: tuple[str, ...] = ()
+
+    def handles(self, language: str | None) -> bool:
+        return not self.languages or language in self.languages
+
+    @abstractmethod
+    def extract(self, document: DocumentContext) -> list[ExtractedClaim]:
+        """All claims in the document, in document order."""

@@ -1,0 +1,348 @@
+"""Attribution in English news text: quotes, "X said", "said X", "according to X"."""
+
+from __future__ import annotations
+
+import re
+
+from .base import DocumentContext
+from .lexicon import ENGLISH_DENY, ENGLISH_DETERMINERS, ENGLISH_SAY, PRONOUNS
+from .rules import Attribution, RuleExtractor, Token, tokenize
+from .sentences import Span, quotes
+
+_AUXILIARIES = {
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "also",
+    "repeatedly",
+    "previously",
+    "later",
+    "again",
+    "long",
+    "often",
+    "never",
+    "already",
+    "recently",
+    "publicly",
+    "privately",
+    "flatly",
+    "then",
+    "not",
+    "did",
+    "does",
+    "do",
+    "could",
+    "may",
+    "might",
+    "should",
+    "can",
+    "been",
+}
+_LEADING = {
+    "but",
+    "and",
+    "however",
+    "meanwhile",
+    "still",
+    "yet",
+    "so",
+    "now",
+    "instead",
+    "moreover",
+    "indeed",
+    "then",
+    "also",
+    "later",
+    "earlier",
+    "today",
+    "yesterday",
+}
+_NP_STOP = {
+    "on",
+    "in",
+    "at",
+    "during",
+    "after",
+    "before",
+    "while",
+    "when",
+    "who",
+    "which",
+    "that",
+    "because",
+    "as",
+    "to",
+    "from",
+    "last",
+    "this",
+    "since",
+    "via",
+    "told",
+    "and",
+    "but",
+    "said",
+    "says",
+    "adding",
+    "noting",
+}
+_TELL = {
+    "told",
+    "tells",
+    "tell",
+    "warned",
+    "warns",
+    "urged",
+    "urges",
+    "asked",
+    "asks",
+    "accused",
+    "accuses",
+    "reminded",
+    "assured",
+    "informed",
+    "called",
+    "calls",
+    "charged",
+    "charges",
+    "blamed",
+    "blames",
+    "criticized",
+    "criticised",
+    "praised",
+}
+_CLAUSE = {"that"}
+
+
+def after_noun_phrase(tokens: list[Token], i: int) -> tuple[int, int]:
+    """A speaker named after the verb: "said Secretary of State John Kerry"."""
+    j = i
+    while j < len(tokens):
+        tok = tokens[j]
+        if tok.lower in PRONOUNS and j == i:
+            return i, j + 1
+        if tok.lower in ENGLISH_DETERMINERS or (tok.capitalised and tok.text[0].isalpha()):
+            j += 1
+            continue
+        if tok.lower == "of" and j + 1 < len(tokens) and tokens[j + 1].capitalised:
+            j += 1
+            continue
+        if tok.text in "’'" and j + 1 < len(tokens) and tokens[j + 1].lower == "s":
+            j += 2
+            continue
+        if tok.text[0].isalpha() and tok.lower not in _NP_STOP and j > i and tok.text[0].islower():
+            # lower-case nouns of a role: "said a senior official" - allow up to 3
+            if j - i < 5 and not tok.lower.endswith("ly"):
+                j += 1
+                continue
+        break
+    while j > i and tokens[j - 1].lower in ENGLISH_DETERMINERS | {"of"}:
+        j -= 1
+    return i, j
+
+
+def _span(tokens: list[Token], i: int, j: int) -> Span | None:
+    return Span(tokens[i].start, tokens[j - 1].end) if j > i else None
+
+
+class EnglishExtractor(RuleExtractor):
+    name = "builtin-en"
+    languages = ("en",)
+    max_gap = 1
+
+    def continues_speech(self, sentence_text: str) -> bool:
+        return sentence_text.lstrip()[:1] in '“"' and not re.search(r"[”\"]\s*$", sentence_text)
+
+    def attribute(self, document: DocumentContext, sentence: Span) -> list[Attribution]:
+        raw = document.text[sentence.start : sentence.end]
+        tokens = tokenize(raw, sentence.start)
+        if len(tokens) < 3:
+            return []
+        for rule in (
+            self._quote_then_cue,
+            self._according,
+            self._cue_then_quote,
+            self._trailing_cue,
+            self._subject_verb,
+        ):
+            found = rule(document, sentence, tokens)
+            if found:
+                return found
+        return []
+
+    def _quote_then_cue(self, document, sentence, tokens):
+        raw = document.text[sentence.start : sentence.end]
+        for quote in quotes(raw):
+            after = [t for t in tokens if t.start >= sentence.start + quote.outer.end]
+            if quote.outer.start > 2 or len(after) < 2:
+                continue
+            k = 1 if after[0].text == "," else 0
+            if k + 1 >= len(after):
+                continue
+            inner = Span(sentence.start + quote.inner.start, sentence.start + quote.inner.end)
+            if after[k].lower in ENGLISH_SAY:  # "…," said Kerry.
+                i, j = after_noun_phrase(after, k + 1)
+                if j > i:
+                    return [self._make(inner, "direct", after, i, j, after[k].lower, 0.9)]
+            i, j = after_noun_phrase(after, k)  # "…," Kerry said.
+            v = j
+            while v < len(after) and (
+                after[v].lower in _AUXILIARIES or after[v].lower.endswith("ly")
+            ):
+                v += 1
+            if j > i and v < len(after) and after[v].lower in ENGLISH_SAY:
+                return [self._make(inner, "direct", after, i, j, after[v].lower, 0.9)]
+        return []
+
+    def _cue_then_quote(self, document, sentence, tokens):
+        raw = document.text[sentence.start : sentence.end]
+        for quote in quotes(raw):
+            before = [t for t in tokens if t.end <= sentence.start + quote.outer.start]
+            verbs = [n for n, t in enumerate(before) if t.lower in ENGLISH_SAY]
+            if not verbs or len(before) - verbs[-1] > 4:
+                continue
+            v = verbs[-1]
+            i, j = self._subject(before, v)
+            if j > i:
+                inner = Span(sentence.start + quote.inner.start, sentence.start + quote.inner.end)
+                return [self._make(inner, "direct", before, i, j, before[v].lower, 0.85)]
+        return []
+
+    def _according(self, document, sentence, tokens):
+        lows = [t.lower for t in tokens]
+        for n in range(len(tokens) - 2):
+            if lows[n] == "according" and lows[n + 1] == "to":
+                i, j = after_noun_phrase(tokens, n + 2)
+                if j <= i:
+                    continue
+                if n <= 1:  # According to X, content.
+                    start = (
+                        tokens[j + 1].start
+                        if j < len(tokens) and tokens[j].text == ","
+                        else tokens[j].start
+                        if j < len(tokens)
+                        else sentence.end
+                    )
+                    content = Span(start, sentence.end)
+                else:  # content, according to X.
+                    content = Span(
+                        sentence.start,
+                        tokens[n - 1].end if tokens[n - 1].text != "," else tokens[n - 1].start,
+                    )
+                return [self._make(content, "indirect", tokens, i, j, "according to", 0.85)]
+        return []
+
+    def _trailing_cue(self, document, sentence, tokens):
+        for n in range(len(tokens) - 2, 1, -1):
+            if tokens[n].text != ",":
+                continue
+            rest = tokens[n + 1 :]
+            if rest and rest[0].lower in ENGLISH_SAY:  # …, said Kerry.
+                i, j = after_noun_phrase(rest, 1)
+                if j > i and len(rest) - j <= 5:
+                    return [
+                        self._make(
+                            Span(sentence.start, tokens[n].start),
+                            "indirect",
+                            rest,
+                            i,
+                            j,
+                            rest[0].lower,
+                            0.8,
+                        )
+                    ]
+            i, j = after_noun_phrase(rest, 0)  # …, Kerry said (on Tuesday).
+            v = j
+            while v < len(rest) and rest[v].lower in _AUXILIARIES:
+                v += 1
+            if j > i and v < len(rest) and rest[v].lower in ENGLISH_SAY and len(rest) - v <= 6:
+                return [
+                    self._make(
+                        Span(sentence.start, tokens[n].start),
+                        "indirect",
+                        rest,
+                        i,
+                        j,
+                        rest[v].lower,
+                        0.8,
+                    )
+                ]
+        return []
+
+    def _subject_verb(self, document, sentence, tokens):
+        """Every "subject verb content" in the sentence; content runs to the next subject."""
+        pairs = []
+        for v, tok in enumerate(tokens):
+            if tok.lower not in ENGLISH_SAY or v == 0:
+                continue
+            i, j = self._subject(tokens, v)
+            if j > i and (not pairs or i > pairs[-1][0]):
+                pairs.append((v, i, j))
+        found = []
+        for n, (v, i, j) in enumerate(pairs):
+            limit = pairs[n + 1][1] if n + 1 < len(pairs) else len(tokens)
+            claim = self._content_after(tokens, v, i, j, limit, sentence)
+            if claim:
+                found.append(claim)
+        return found
+
+    def _content_after(self, tokens, v, i, j, limit, sentence):
+        """The content after verb v, up to token `limit` (the next speaker)."""
+        verb = tokens[v].lower
+        c = v + 1
+        if verb in _TELL:  # told reporters (that) / accused X of
+            k = c
+            while (
+                k < len(tokens) and k - c < 6 and tokens[k].lower not in ("that", "of", ",", "to")
+            ):
+                k += 1
+            if k < len(tokens) and tokens[k].lower in ("that", "of", "to", ","):
+                c = k + 1
+        if c < len(tokens) and tokens[c].lower in _CLAUSE | {",", ":"}:
+            c += 1
+        if c >= min(limit, len(tokens)) - 1:
+            return None
+        end = tokens[limit - 1].end if limit < len(tokens) else sentence.end
+        return self._make(Span(tokens[c].start, end), "indirect", tokens, i, j, verb, 0.75)
+
+    def _subject(self, tokens: list[Token], verb_at: int) -> tuple[int, int]:
+        """Words before the verb (and its auxiliaries) from the clause start: the speaker."""
+        end = verb_at
+        while end > 0 and (
+            tokens[end - 1].lower in _AUXILIARIES or tokens[end - 1].lower.endswith("ly")
+        ):
+            end -= 1
+        start = end
+        while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 10:
+            start -= 1
+        while start < end and (tokens[start].lower in _LEADING or tokens[start].text in '“"'):
+            start += 1
+        if start >= end:
+            return start, start
+        # "Chris Cox, who runs the NRA's lobbying arm, says": the subject is before the clause.
+        if tokens[start].lower in ("who", "which") and start >= 2 and tokens[start - 1].text == ",":
+            inner_end = start - 1
+            start = inner_end
+            while start > 0 and tokens[start - 1].text not in ',;:—–(“"' and inner_end - start < 10:
+                start -= 1
+            end = inner_end
+            if start >= end:
+                return start, start
+        first = tokens[start]
+        if not (
+            first.capitalised
+            or first.lower in PRONOUNS
+            or first.lower in ENGLISH_DETERMINERS
+            or first.text[0].isdigit()
+        ):
+            return start, start
+        return start, end
+
+    def _make(self, content, quote, tokens, i, j, verb, confidence):
+        stance = "denies" if verb in ENGLISH_DENY else None
+        return Attribution(content, quote, _span(tokens, i, j), verb, confidence, stance)

@@ -1,0 +1,127 @@
+"""Link the words that name a speaker to a source in the registry.
+
+Matching works on stemmed tokens, so inflected German forms meet their alias
+("des südkoreanischen Geheimdienstes" ~ "südkoreanischer Geheimdienst"), and on the
+longest alias contained in the words ("der südkoreanische Präsident Yoon Suk Yeol").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+
+from .lexicon import ENGLISH_DETERMINERS, GERMAN_DETERMINERS, PRONOUNS, ROLE_NOUNS
+
+_STEMMERS = {
+    "de": snowballstemmer.stemmer("german"),
+    "en": snowballstemmer.stemmer("english"),
+}
+_TOKEN = re.compile(r"[\w]+", re.UNICODE)
+_DROP = GERMAN_DETERMINERS | ENGLISH_DETERMINERS
+
+
+@lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    # German stemming also folds English plurals well enough for names and bodies.
+    stem = _STEMMERS["de"].stemWord(token)
+    return _STEMMERS["en"].stemWord(stem) if stem == token else stem
+
+
+def normalise(text: str) -> tuple[str, ...]:
+    """Lower-case, accent-folded, stemmed tokens without determiners."""
+    folded = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return tuple(_stem(t) for t in _TOKEN.findall(folded) if t not in _DROP)
+
+
+@dataclass
+class SourceInfo:
+    id: str
+    name: str
+    kind: str
+    role: str | None = None
+
+
+@dataclass
+class AliasIndex:
+    """Registry aliases by their stemmed token sequence, for containment lookups."""
+
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+    _by_first: dict[str, list[tuple[tuple[str, ...], str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def add(self, source: SourceInfo, aliases: list[str]) -> None:
+        self.sources[source.id] = source
+        for alias in {source.name, *aliases}:
+            tokens = normalise(alias)
+            if tokens:
+                self._by_first[tokens[0]].append((tokens, source.id))
+
+    def link(self, words: str) -> str | None:
+        """The source whose longest alias occurs in `words`, or None."""
+        tokens = normalise(words)
+        best: tuple[int, str] | None = None
+        for i, token in enumerate(tokens):
+            for alias, source_id in self._by_first.get(token, ()):
+                if tokens[i : i + len(alias)] == alias and (best is None or len(alias) > best[0]):
+                    best = (len(alias), source_id)
+        return best[1] if best else None
+
+    def mentions(self, words: str) -> bool:
+        return self.link(words) is not None
+
+
+@dataclass
+class Speaker:
+    words: str
+    start: int
+    end: int
+    source_id: str | None
+
+
+class Coreference:
+    """Resolves "er", "sie", "der Spitzendiplomat" to the last fitting named speaker."""
+
+    def __init__(self, index: AliasIndex) -> None:
+        self.index = index
+        self.people: list[Speaker] = []
+        self.last: Speaker | None = None
+
+    def resolve(self, speaker: Speaker) -> Speaker:
+        """Returns the speaker with a source id filled in where one can be found."""
+        words = speaker.words.lower().split()
+        head = words[-1] if words else ""
+        if (
+            speaker.source_id is None
+            and words
+            and (speaker.words.lower() in PRONOUNS or (len(words) <= 2 and head in PRONOUNS))
+        ):
+            target = self.people[-1] if self.people else self.last
+            if target is not None:
+                speaker = Speaker(speaker.words, speaker.start, speaker.end, target.source_id)
+        elif speaker.source_id is None and head in ROLE_NOUNS:
+            target = self._by_role(ROLE_NOUNS[head])
+            if target is not None:
+                speaker = Speaker(speaker.words, speaker.start, speaker.end, target.source_id)
+        self.remember(speaker)
+        return speaker
+
+    def remember(self, speaker: Speaker) -> None:
+        self.last = speaker
+        source = self.index.sources.get(speaker.source_id or "")
+        if source is not None and source.kind == "person":
+            self.people.append(speaker)
+
+    def _by_role(self, hints: tuple[str, ...]) -> Speaker | None:
+        for candidate in reversed(self.people):
+            source = self.index.sources.get(candidate.source_id or "")
+            role = (source.role or "").lower() if source else ""
+            if any(hint in role for hint in hints):
+                return candidate
+        return self.people[-1] if self.people else None

@@ -1,0 +1,206 @@
+"""The shared machinery of the rule-based extractors: sentences in, attributed claims out.
+
+A language module supplies `attribute(sentence)`, which finds cue, speaker and content
+in one sentence; this module walks the document, carries the speaker across reported
+speech, resolves pronouns, and fills in stance, hedge and figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .base import DocumentContext, ExtractedClaim, Extractor
+from .figures import find_figures
+from .lexicon import DENIAL_PHRASES, HEDGES, UNCERTAINTY, WEAK_HEDGES
+from .linking import Coreference, Speaker
+from .sentences import Span, paragraphs, sentences
+
+_TOKEN = re.compile(r"\w+(?:[-’'.]\w+)*\.?|[^\w\s]", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+class Token:
+    """A word or punctuation mark with its document offsets."""
+
+    __slots__ = ("text", "start", "end", "lower", "capitalised")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.lower = text.lower().rstrip(".")
+        self.capitalised = text[:1].isupper()
+
+
+def tokenize(text: str, base: int = 0) -> list[Token]:
+    return [Token(m.group(), base + m.start(), base + m.end()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass
+class Attribution:
+    """What a language's rules found in one sentence (offsets into the document)."""
+
+    content: Span
+    quote: str  # direct | indirect | none
+    speaker: Span | None = None
+    cue: str | None = None
+    confidence: float = 0.7
+    stance: str | None = None  # when the rule itself knows ("weist zurück")
+    continues: bool = False  # reported speech that keeps the previous speaker
+
+
+class RuleExtractor(Extractor):
+    """Walks sentences; subclasses implement `attribute` for their language."""
+
+    max_gap = 2  # sentences a speaker carries over through reported speech
+
+    def attribute(
+        self, document: DocumentContext, sentence: Span
+    ) -> list[Attribution]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def extract(self, document: DocumentContext) -> list[ExtractedClaim]:
+        text = document.text
+        coref = Coreference(document.index)
+        claims: list[ExtractedClaim] = []
+        previous: ExtractedClaim | None = None
+        gap = 0
+        last_unit: str | None = None
+        for para in paragraphs(text):
+            if _is_heading(text, para):
+                previous = None
+                continue
+            for sentence in sentences(text, para):
+                raw = text[sentence.start : sentence.end]
+                if raw.rstrip().endswith("?") or not _LETTERS.search(raw):
+                    continue
+                found = self.attribute(document, sentence)
+                if not found:
+                    gap += 1
+                    continue_from = previous if previous and gap <= self.max_gap else None
+                    fallback = self.unattributed(document, sentence, continue_from)
+                    found = [fallback] if fallback else []
+                for attribution in found:
+                    claim = self._claim(document, attribution, coref, previous, last_unit)
+                    if claim is None:
+                        continue
+                    claims.append(claim)
+                    if claim.figures and claim.figures[-1].unit:
+                        last_unit = claim.figures[-1].unit
+                    if claim.quote != "none" or attribution.continues:
+                        previous, gap = claim, 0
+                    elif claim.source_id and claim.source_id != document.publisher_source_id:
+                        previous, gap = claim, 0
+        return claims
+
+    def unattributed(
+        self, document: DocumentContext, sentence: Span, previous: ExtractedClaim | None
+    ) -> Attribution | None:
+        """A sentence without its own cue: continued reported speech, or the outlet's voice."""
+        if previous is not None and self.continues_speech(
+            document.text[sentence.start : sentence.end]
+        ):
+            return Attribution(sentence, "indirect", None, "continuation", 0.6, continues=True)
+        if document.publisher_source_id:
+            return Attribution(sentence, "none", None, None, 0.5)
+        return None
+
+    def continues_speech(self, sentence_text: str) -> bool:
+        return False
+
+    def _claim(
+        self,
+        document: DocumentContext,
+        found: Attribution,
+        coref: Coreference,
+        previous: ExtractedClaim | None,
+        last_unit: str | None,
+    ) -> ExtractedClaim | None:
+        text = document.text
+        start, end = _trim(text, found.content.start, found.content.end)
+        if end <= start:
+            return None
+        if found.speaker is not None:
+            words = text[found.speaker.start : found.speaker.end]
+            speaker = coref.resolve(
+                Speaker(words, found.speaker.start, found.speaker.end, document.index.link(words))
+            )
+        elif found.continues and previous is not None:
+            speaker = Speaker(
+                previous.speaker or "",
+                previous.speaker_start or 0,
+                previous.speaker_end or 0,
+                previous.source_id,
+            )
+        else:
+            speaker = None
+        content = text[start:end]
+        figures = find_figures(content, document.language, document.published, last_unit)
+        stance = found.stance or stance_of(content, figures)
+        source_id = speaker.source_id if speaker else document.publisher_source_id
+        confidence = found.confidence - (0.15 if speaker and not speaker.source_id else 0)
+        return ExtractedClaim(
+            text=content,
+            start=start,
+            end=end,
+            speaker=speaker.words if speaker and speaker.words else None,
+            source_id=source_id,
+            quote=found.quote,
+            stance=stance,
+            hedge=hedge_of(content),
+            figures=figures,
+            confidence=max(0.05, min(0.99, confidence)),
+            speaker_start=speaker.start if speaker and speaker.words else None,
+            speaker_end=speaker.end if speaker and speaker.words else None,
+            cue=found.cue,
+            extractor=self.name,
+        )
+
+
+def _is_heading(text: str, para: Span) -> bool:
+    """A one-line paragraph without closing punctuation is a (sub)heading."""
+    chunk = text[para.start : para.end].strip()
+    return "\n" not in chunk and len(chunk) < 120 and not re.search(r"[.!?:…]['\"”“»«]?$", chunk)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding spaces and a dangling comma from a content span."""
+    while start < end and (text[start].isspace() or text[start] in ",;:"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return start, end
+
+
+def hedge_of(text: str) -> str | None:
+    """The strongest hedge word in the text: a real hedge beats a modal verb."""
+    weak = None
+    for word in re.findall(r"\w+", text.lower()):
+        if word in HEDGES:
+            if word not in WEAK_HEDGES:
+                return _hedge_lemma(word)
+            weak = weak or word
+    return weak
+
+
+def _hedge_lemma(word: str) -> str:
+    for stem in ("mutmaßlich", "angeblich"):
+        if word.startswith(stem):
+            return stem
+    return word
+
+
+def stance_of(text: str, figures: list) -> str:
+    lowered = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+    if any(f" {phrase} " in lowered for phrase in DENIAL_PHRASES):
+        return "denies"
+    if any(f" {phrase} " in lowered for phrase in UNCERTAINTY):
+        return "uncertain"
+    if any(f.forecast for f in figures) or re.search(
+        r" (erwartet|erwarten|expects?|expected|befürchte\w*|fürchte\w*|"
+        r"will likely|is set to|are set to) ",
+        lowered,
+    ):
+        return "expects"
+    return "asserts"
