@@ -8,13 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from datasette import hookimpl
-from datasette.plugins import pm
 from markupsafe import Markup, escape
 
-from . import hookspecs
 from .status import STATUS_LABELS
-
-pm.add_hookspecs(hookspecs)
 
 
 @hookimpl
@@ -29,6 +25,13 @@ def register_commands(cli):  # type: ignore[no-untyped-def]
     from .cli import register
 
     register(cli)
+
+
+@hookimpl
+def register_claim_extractors(datasette):  # type: ignore[no-untyped-def]
+    from .extract import builtin_extractors
+
+    return builtin_extractors()
 
 
 @hookimpl
@@ -77,3 +80,27 @@ def table_actions(datasette, actor, database, table, request):  # type: ignore[n
         return await _claims_link(datasette, database)
 
     return inner
+
+
+def _attach_to_datasette() -> None:
+    """Add our hook specs to Datasette's plugin manager and make sure our hooks count.
+
+    Importing datasette.plugins loads every entry point, this package included; when that
+    import starts here, Datasette registers this module before the hooks above exist.
+    Registering again once they do keeps the built-in extractors reachable either way.
+    """
+    import sys
+
+    from datasette.plugins import pm
+
+    from . import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+    module = sys.modules[__name__]
+    name = pm.get_name(module) if pm.is_registered(module) else None
+    if name is not None and not pm.get_hookcallers(module):
+        pm.unregister(module)
+        pm.register(module, name=name)
+
+
+_attach_to_datasette()

@@ -78,3 +78,38 @@ def _remove_new_database(database: Path) -> None:
     """A first load that failed leaves nothing behind, not even an empty file."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+@claims.command(name="extract")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format", "output", type=click.Choice(["json", "yaml"]), default="json", show_default=True
+)
+@click.option(
+    "--sources",
+    "registry",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Source registry for linking speakers (default: sources.yml beside each file)",
+)
+@click.option("--publisher", help="Registry id of the outlet, to record its own reporting")
+@click.option("--language", type=click.Choice(["de", "en"]), help="Override language detection")
+def extract(
+    files: tuple[Path, ...],
+    output: str,
+    registry: Path | None,
+    publisher: str | None,
+    language: str | None,
+) -> None:
+    """Print the claims the extractors find in article FILES, without a database.
+
+    Offsets index the body text the loader stores (after the header line).
+    """
+    from .extractcli import extract_files
+
+    try:
+        text = extract_files(files, output, registry, publisher, language)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(text)

@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import sqlite_utils
 from .article import Article, read_article
 from .curated import ClaimEntry, CuratedFile, PropositionEntry, parse_curated
 from .errors import LoadError
+from .extract import AliasIndex, Extractor, SourceInfo, extract_claims, registered_extractors
 from .registry import SourceEntry, independence_groups, parse_registry
 from .schema import check_compatible
 from .yamlfile import read_structured
@@ -129,10 +131,13 @@ def plan_load(
     db: sqlite_utils.Database,
     paths: Iterable[str | Path],
     progress: Callable[[Path], None] | None = None,
+    extract: bool = True,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
     `paths` may be files and directories; pass `discover(paths)` to know the count first.
+    With `extract`, the registered extractors find claims in every document; beside a
+    curated claim file only extracted claims that cover text no curated claim covers stay.
     """
     check_compatible(db)
     files = discover(paths)
@@ -204,9 +209,120 @@ def plan_load(
             claim_ids[row["id"]] = cf.path
             plan.claims.append(row)
 
+    if extract:
+        index = _alias_index(db, sources)
+        extractors = registered_extractors()
+        for document_id, (article, meta) in documents.items():
+            curated_spans = [
+                (row["start"], row["end"])
+                for row in plan.claims
+                if row["document_id"] == document_id
+            ]
+            plan.claims.extend(
+                _extracted_rows(article, meta, index, extractors, curated_spans, claim_ids)
+            )
     for article, meta in documents.values():
         plan.documents.append(_document_row(article, meta))
     return plan
+
+
+def _alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:
+    """Every source the extractor can link to: the database's and this load's."""
+    index = AliasIndex()
+    known: dict[str, tuple[SourceInfo, list[str]]] = {}
+    if db["sources"].exists():
+        for source_id, name, kind, role in db.execute(
+            "select id, name, kind, role from sources"
+        ).fetchall():
+            known[source_id] = (SourceInfo(source_id, name, kind, role), [])
+        for alias, source_id in db.execute(
+            "select alias, source_id from source_aliases"
+        ).fetchall():
+            if source_id in known:
+                known[source_id][1].append(alias)
+    for entry in sources:
+        known[entry.id] = (
+            SourceInfo(entry.id, entry.name, entry.kind, entry.role),
+            [alias for alias, _ in entry.aliases],
+        )
+    for info, aliases in known.values():
+        index.add(info, aliases)
+    return index
+
+
+QUOTE_KINDS = {"direct": "direct", "indirect": "reported", "none": "paraphrase"}
+
+
+def _extracted_rows(
+    article: Article,
+    meta: dict[str, Any],
+    index: AliasIndex,
+    extractors: list[Extractor],
+    curated_spans: list[tuple[int, int]],
+    claim_ids: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Extracted claims of one document; beside curated ones, only those that add a span."""
+    published_at = meta.get("published_at") or article.published_at
+    published = _date(published_at)
+    publisher = meta.get("publisher")
+    publisher_id = index.link(publisher) if publisher else None
+    rows = []
+    for claim in extract_claims(
+        article.text,
+        language=meta.get("language") or article.language,
+        published=published,
+        index=index,
+        publisher_source_id=publisher_id,
+        extractors=extractors,
+    ):
+        if any(claim.start < end and start < claim.end for start, end in curated_spans):
+            continue
+        row_id = claim_id(article.id, claim.start, claim.end)
+        if row_id in claim_ids:
+            continue
+        claim_ids[row_id] = article.path
+        figure = next((f for f in claim.figures if f.value is not None), None) or next(
+            iter(claim.figures), None
+        )
+        rows.append(
+            {
+                "id": row_id,
+                "document_id": article.id,
+                "source_id": claim.source_id,
+                "proposition_id": None,
+                "text": claim.text,
+                "start": claim.start,
+                "end": claim.end,
+                "speaker": claim.speaker,
+                "quote_kind": QUOTE_KINDS.get(claim.quote, "paraphrase"),
+                "stance": claim.stance,
+                "hedge": claim.hedge,
+                "figure_value": figure.value if figure else None,
+                "figure_unit": figure.unit if figure else None,
+                "figure_text": figure.text if figure else None,
+                "figure_as_of": figure.as_of if figure else None,
+                "figure_is_forecast": int(bool(figure and figure.forecast)),
+                "event_date": None,
+                "claimed_at": published.isoformat() if published else None,
+                "origin": "extracted",
+                "confidence": round(claim.confidence, 2),
+                "note": None,
+                "_file": article.path,
+            }
+        )
+    return rows
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
 
 
 def _ids(db: sqlite_utils.Database, table: str) -> set[str]:

@@ -6,6 +6,8 @@ plugin's, so `datasette claims load` and `datasette claims extract` treat them a
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -41,9 +43,15 @@ def registered_extractors(datasette: Any = None) -> list[Extractor]:
 
     found: list[Extractor] = []
     for result in pm.hook.register_claim_extractors(datasette=datasette):
+        if inspect.isawaitable(result):
+            result = asyncio.run(_await(result))
         if result:
             found.extend(result)
     return found
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
 
 
 def build_index(sources: Iterable[tuple[SourceInfo, list[str]]]) -> AliasIndex:

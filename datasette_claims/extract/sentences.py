@@ -139,11 +139,21 @@ def sentences(text: str, within: Span | None = None) -> list[Span]:
     return result
 
 
+MAX_SENTENCE = 2000  # longer runs are not prose; cut them so every rule stays linear
+
+
 def _append(result: list[Span], text: str, start: int, end: int) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        result.append(Span(start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         result.append(Span(start, end))
 
