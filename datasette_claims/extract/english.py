@@ -158,6 +158,14 @@ class EnglishExtractor(RuleExtractor):
     def continues_speech(self, sentence_text: str) -> bool:
         return sentence_text.lstrip()[:1] in '“"' and not re.search(r"[”\"]\s*$", sentence_text)
 
+    def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
+        tokens = tokenize(document.text[sentence.start : sentence.end], sentence.start)
+        verbs = [n for n, t in enumerate(tokens) if t.lower in ENGLISH_SAY]
+        if verbs and len(tokens) - verbs[-1] <= 3:
+            i, j = self._subject(tokens, verbs[-1])
+            return _span(tokens, i, j)
+        return None
+
     def attribute(self, document: DocumentContext, sentence: Span) -> list[Attribution]:
         raw = document.text[sentence.start : sentence.end]
         tokens = tokenize(raw, sentence.start)
@@ -334,6 +342,16 @@ class EnglishExtractor(RuleExtractor):
             if start >= end:
                 return start, start
         first = tokens[start]
+        # Short lower-case subjects: "voters", "three-quarters", "most party insiders".
+        if (
+            end - start <= 4
+            and first.text[0].isalpha()
+            and all(
+                t.text[0].isalnum() and t.lower not in _NP_STOP and t.lower not in ENGLISH_SAY
+                for t in tokens[start:end]
+            )
+        ):
+            return start, end
         if not (
             first.capitalised
             or first.lower in PRONOUNS

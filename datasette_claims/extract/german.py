@@ -129,6 +129,16 @@ class GermanExtractor(RuleExtractor):
         words = set(re.findall(r"\w+", sentence_text.lower()))
         return bool(words & GERMAN_SUBJUNCTIVE or words & GERMAN_CONTINUATION)
 
+    def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
+        tokens = tokenize(document.text[sentence.start : sentence.end], sentence.start)
+        verbs = [n for n, t in enumerate(tokens) if t.lower in GERMAN_SAY]
+        if verbs and len(tokens) - verbs[-1] <= 4:
+            i, j = self._subject(tokens, verbs[-1])
+            if j <= i:
+                i, j = noun_phrase(tokens, verbs[-1] + 1, allow_apposition=False)
+            return _span(tokens, i, j)
+        return None
+
     def attribute(self, document: DocumentContext, sentence: Span) -> list[Attribution]:
         text = document.text
         raw = text[sentence.start : sentence.end]

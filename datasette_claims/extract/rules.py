@@ -67,6 +67,7 @@ class RuleExtractor(Extractor):
         previous: ExtractedClaim | None = None
         gap = 0
         last_unit: str | None = None
+        introduced: Span | None = None  # speaker of "X said:" awaiting its quotation
         for para in paragraphs(text):
             if _is_heading(text, para):
                 previous = None
@@ -75,7 +76,16 @@ class RuleExtractor(Extractor):
                 raw = text[sentence.start : sentence.end]
                 if raw.rstrip().endswith("?") or not _LETTERS.search(raw):
                     continue
-                found = self.attribute(document, sentence)
+                if raw.rstrip().endswith(":"):
+                    introduced = self.introduces_quote(document, sentence)
+                    if introduced is not None:
+                        continue
+                if introduced is not None and raw[:1] in "„“\"»‘'":
+                    found = [Attribution(sentence, "direct", introduced, ":", 0.8)]
+                    introduced = None
+                else:
+                    introduced = None
+                    found = self.attribute(document, sentence)
                 if not found:
                     gap += 1
                     continue_from = previous if previous and gap <= self.max_gap else None
@@ -108,6 +118,10 @@ class RuleExtractor(Extractor):
 
     def continues_speech(self, sentence_text: str) -> bool:
         return False
+
+    def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
+        """The speaker of a sentence like "Reporter X says:" that a quotation follows."""
+        return None
 
     def _claim(
         self,
