@@ -30,7 +30,10 @@ def claims() -> None:
     "--by", "actor", default="loader", show_default=True, help="Name recorded in claim history"
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
-def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> None:
+@click.option("--no-extract", is_flag=True, help="Load curated claims only; skip extraction")
+def load(
+    database: Path, paths: tuple[Path, ...], actor: str, quiet: bool, no_extract: bool
+) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
     PATHS are files or directories. The whole run is one transaction: on any error
@@ -38,7 +41,7 @@ def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> No
     """
     existed = database.exists()
     try:
-        summary = _load(database, existed, paths, actor, quiet)
+        summary = _load(database, existed, paths, actor, quiet, not no_extract)
     except (LoadError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)
@@ -55,7 +58,12 @@ def load(database: Path, paths: tuple[Path, ...], actor: str, quiet: bool) -> No
 
 
 def _load(
-    database: Path, existed: bool, paths: tuple[Path, ...], actor: str, quiet: bool
+    database: Path,
+    existed: bool,
+    paths: tuple[Path, ...],
+    actor: str,
+    quiet: bool,
+    extract: bool = True,
 ) -> LoadSummary:
     # Plan against the real database when there is one; otherwise against an empty
     # in-memory one, so a failed first load leaves no file behind.
@@ -65,7 +73,7 @@ def _load(
     with click.progressbar(
         length=len(files), label="reading", file=sys.stderr, hidden=not show
     ) as bar:
-        plan = plan_load(reader, files, progress=lambda _: bar.update(1))
+        plan = plan_load(reader, files, progress=lambda _: bar.update(1), extract=extract)
     if not existed:
         reader.close()
     db = reader if existed else open_database(database)
