@@ -117,6 +117,7 @@ _TELL = {
     "praised",
 }
 _CLAUSE = {"that"}
+_CLAUSE_JOINERS = {"and", "but", "while", "whereas"}
 
 
 def after_noun_phrase(tokens: list[Token], i: int) -> tuple[int, int]:
@@ -289,7 +290,17 @@ class EnglishExtractor(RuleExtractor):
             if tok.lower not in ENGLISH_SAY or v == 0:
                 continue
             i, j = self._subject(tokens, v)
-            if j > i and (not pairs or i > pairs[-1][0]):
+            if tokens[v - 1].text == "," and tok.lower.endswith("ing"):
+                # "Sanders has denounced …, saying …": the sentence's subject speaks.
+                i, j = self._sentence_subject(tokens)
+            if j <= i:
+                continue
+            # A later speaker must start a new clause, or the "verb" is inside the content
+            # ("says it will shift staff to the early states").
+            if not pairs or (
+                i > pairs[-1][0] + 1
+                and (tokens[i - 1].text in ",;" or tokens[i - 1].lower in _CLAUSE_JOINERS)
+            ):
                 pairs.append((v, i, j))
         found = []
         for n, (v, i, j) in enumerate(pairs):
@@ -318,12 +329,30 @@ class EnglishExtractor(RuleExtractor):
         end = tokens[limit - 1].end if limit < len(tokens) else sentence.end
         return self._make(Span(tokens[c].start, end), "indirect", tokens, i, j, verb, 0.75)
 
+    def _sentence_subject(self, tokens: list[Token]) -> tuple[int, int]:
+        """The run of name words that opens the sentence ("Vermont Sen. Bernie Sanders")."""
+        i = 0
+        while i < len(tokens) and tokens[i].lower in _LEADING:
+            i += 1
+        if i < len(tokens) and tokens[i].lower in PRONOUNS:
+            return i, i + 1
+        j = i
+        while (
+            j < len(tokens)
+            and (tokens[j].capitalised or tokens[j].lower in ENGLISH_DETERMINERS)
+            and tokens[j].text[0].isalpha()
+        ):
+            j += 1
+        return (i, j) if j > i else (i, i)
+
     def _subject(self, tokens: list[Token], verb_at: int) -> tuple[int, int]:
         """Words before the verb (and its auxiliaries) from the clause start: the speaker."""
         end = verb_at
         while end > 0 and (
             tokens[end - 1].lower in _AUXILIARIES or tokens[end - 1].lower.endswith("ly")
         ):
+            end -= 1
+        if end > 1 and tokens[end - 1].text == ",":  # "X, a junior from Las Vegas, said"
             end -= 1
         start = end
         while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 10:
@@ -344,7 +373,7 @@ class EnglishExtractor(RuleExtractor):
         first = tokens[start]
         # Short lower-case subjects: "voters", "three-quarters", "most party insiders".
         if (
-            end - start <= 4
+            end - start <= 7
             and first.text[0].isalpha()
             and all(
                 t.text[0].isalnum() and t.lower not in _NP_STOP and t.lower not in ENGLISH_SAY
