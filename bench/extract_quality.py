@@ -207,8 +207,8 @@ def main() -> None:
     print(f"{'corpus':20}{'gold':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}{'speaker':>9}")
     for name, r in rows:
         print(
-            f"{name:20}{r['gold']:6}{r['found']:7}{r['precision']:7.2f}{r['recall']:7.2f}"
-            f"{r['f1']:7.2f}{r['speaker_accuracy']:9.2f}"
+            f"{name:20}{r['gold']:6}{r['found']:7}{r['precision']:7.3f}{r['recall']:7.3f}"
+            f"{r['f1']:7.3f}{r['speaker_accuracy']:9.3f}"
         )
     mbs, docs = throughput()
     print(f"throughput (de, seed x200, one core): {mbs:.2f} MB/s, {docs:.0f} documents/s")

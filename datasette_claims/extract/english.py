@@ -117,7 +117,24 @@ _TELL = {
     "praised",
 }
 _CLAUSE = {"that"}
-_CLAUSE_JOINERS = {"and", "but", "while", "whereas"}
+_SUBORDINATORS = {
+    "after",
+    "when",
+    "because",
+    "since",
+    "as",
+    "if",
+    "while",
+    "though",
+    "although",
+    "whereas",
+    "before",
+    "until",
+    "once",
+    "unless",
+}
+_CLAUSE_JOINERS = {"and", "but"} | _SUBORDINATORS
+_PARENTHETICAL = {"by", "in", "for", "of", "however", "though", "too", "meanwhile", "instead"}
 
 
 def after_noun_phrase(tokens: list[Token], i: int) -> tuple[int, int]:
@@ -136,7 +153,14 @@ def after_noun_phrase(tokens: list[Token], i: int) -> tuple[int, int]:
         if tok.text in "’'" and j + 1 < len(tokens) and tokens[j + 1].lower == "s":
             j += 2
             continue
-        if tok.text[0].isalpha() and tok.lower not in _NP_STOP and j > i and tok.text[0].islower():
+        if (
+            tok.text[0].isalpha()
+            and tok.lower not in _NP_STOP
+            and tok.lower not in ENGLISH_SAY
+            and tok.lower not in _AUXILIARIES
+            and j > i
+            and tok.text[0].islower()
+        ):
             # lower-case nouns of a role: "said a senior official" - allow up to 3
             if j - i < 5 and not tok.lower.endswith("ly"):
                 j += 1
@@ -200,6 +224,13 @@ class EnglishExtractor(RuleExtractor):
                     return [self._make(inner, "direct", after, i, j, after[k].lower, 0.9)]
             i, j = after_noun_phrase(after, k)  # "…," Kerry said.
             v = j
+            if v < len(after) and after[v].text == ",":  # "…," X, founder of Y, tells Z.
+                close = next(
+                    (m for m in range(v + 1, min(len(after), v + 12)) if after[m].text == ","),
+                    None,
+                )
+                if close is not None:
+                    v = close + 1
             while v < len(after) and (
                 after[v].lower in _AUXILIARIES or after[v].lower.endswith("ly")
             ):
@@ -290,8 +321,14 @@ class EnglishExtractor(RuleExtractor):
             if tok.lower not in ENGLISH_SAY or v == 0:
                 continue
             i, j = self._subject(tokens, v)
-            if tokens[v - 1].text == "," and tok.lower.endswith("ing"):
-                # "Sanders has denounced …, saying …": the sentence's subject speaks.
+            back = v - 1
+            while back > 0 and tokens[back].lower in ("then", "also", "later", "again"):
+                back -= 1
+            if (tokens[v - 1].text == "," and tok.lower.endswith("ing")) or (
+                tokens[back].lower == "and" and j <= i
+            ):
+                # "Sanders has denounced …, saying …", "… rubbed his chin, and then said …":
+                # the sentence's subject speaks.
                 i, j = self._sentence_subject(tokens)
             if j <= i:
                 continue
@@ -357,7 +394,23 @@ class EnglishExtractor(RuleExtractor):
         start = end
         while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 10:
             start -= 1
-        while start < end and (tokens[start].lower in _LEADING or tokens[start].text in '“"'):
+        # "Ted Cruz, by contrast, wrote": step over a short parenthetical to the subject.
+        if (
+            0 < end - start <= 3
+            and start >= 2
+            and tokens[start - 1].text == ","
+            and tokens[start].text[0].islower()
+            and (tokens[start].lower in _PARENTHETICAL or tokens[start].lower.endswith("ly"))
+        ):
+            end = start - 1
+            start = end
+            while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 10:
+                start -= 1
+        while start < end and (
+            tokens[start].lower in _LEADING
+            or tokens[start].lower in _SUBORDINATORS
+            or tokens[start].text in '“"'
+        ):
             start += 1
         if start >= end:
             return start, start
