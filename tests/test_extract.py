@@ -338,6 +338,12 @@ def test_article_without_claim_file_is_extracted(tmp_path):
     # Idempotent: loading again changes nothing.
     again = run_cli("load", db, folder)
     assert f"0 added, 0 updated, {len(rows)} unchanged" in again.output
+    # --no-extract loads the document alone.
+    bare = tmp_path / "bare.db"
+    assert run_cli("load", bare, folder, "--no-extract").exit_code == 0
+    conn = sqlite3.connect(bare)
+    assert conn.execute("select count(*) from documents").fetchone() == (1,)
+    assert conn.execute("select count(*) from claims").fetchone() == (0,)
 
 
 def test_curated_claims_win_and_extraction_only_adds(tmp_path):
