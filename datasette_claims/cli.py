@@ -11,7 +11,9 @@ import sqlite_utils
 
 from .errors import LoadError
 from .loader import discover, plan_load
-from .store import LoadSummary, apply_plan, open_database
+from .reviews import ReviewError, review_claim
+from .schema import STATUSES, check_compatible
+from .store import LoadSummary, apply_plan, migrate_in_transaction, open_database
 
 
 def register(cli: click.Group) -> None:
@@ -121,3 +123,42 @@ def extract(
     except LoadError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text)
+
+
+@claims.command(name="review")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("claim_id")
+@click.option("--status", required=True, help="New status: " + ", ".join(STATUSES))
+@click.option("--evidence", multiple=True, help="URL of the evidence (repeatable)")
+@click.option("--note", help="Why: what the evidence shows")
+@click.option("--by", "by", required=True, help="Who decides (recorded in history)")
+@click.option("--credibility", type=int, help="Admiralty information credibility, 1-6")
+def review(
+    database: Path,
+    claim_id: str,
+    status: str,
+    evidence: tuple[str, ...],
+    note: str | None,
+    by: str,
+    credibility: int | None,
+) -> None:
+    """Record a review of CLAIM_ID: its new status, the evidence and who decided.
+
+    Appends to the claim's history and evidence; the proposition's derived status and
+    the source's track record follow. `--status unverified` reopens a reviewed claim.
+    """
+    db = open_database(database)
+    try:
+        check_compatible(db)
+        if not db["claims_migrations"].exists():
+            raise ReviewError(f"{database} holds no claims; load some first")
+        migrate_in_transaction(db)
+        result = review_claim(db, claim_id, status, by, note, list(evidence), credibility)
+    except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
+        raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
+    click.echo(f"{result.claim_id}: {result.old_status} -> {result.new_status}")
+    if result.proposition_id:
+        click.echo(
+            f"proposition {result.proposition_id}: {result.proposition_status}"
+            f" ({result.derived_changes} other claim statuses changed)"
+        )

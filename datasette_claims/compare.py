@@ -156,26 +156,53 @@ def _figure_conflicts(claims: list[dict[str, Any]]) -> list[Disagreement]:
     return found
 
 
-AUTOMATIC_STATUSES = {"unverified", "corroborated", "disputed"}
+def _verdict(claim: dict[str, Any]) -> str | None:
+    """What a reviewed claim says about its proposition: confirmed, refuted or nothing.
 
-
-def derived_claim_statuses(claims: list[dict[str, Any]]) -> dict[str, str]:
-    """Each claim's status as its proposition's evidence stands, for one proposition.
-
-    On a disputed proposition the claims that take a side are disputed; on a corroborated
-    one the assertions are corroborated; everything else is unverified. Reviewed
-    statuses (confirmed, refuted, retracted) are people's decisions and are left alone.
+    Confirming an assertion confirms the proposition; confirming a denial refutes it.
     """
-    status = compare(claims).status
+    status, stance = claim.get("status"), claim["stance"]
+    if status not in ("confirmed", "refuted"):
+        return None
+    if stance in OPPOSING:
+        return "refuted" if status == "confirmed" else "confirmed"
+    if stance in SUPPORTING or stance == "expects":
+        return status
+    return None
+
+
+def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
+    """A proposition's status and the automatic status of each of its unreviewed claims.
+
+    The latest review that confirms or refutes a claim decides the proposition (confirmed
+    or refuted). Without one, the evidence decides: disputed when independent
+    institutions disagree, corroborated when two or more assert. Retracted claims no
+    longer count. Reviewed claims keep the status people gave them; the others follow
+    the proposition: on a decided proposition its assertions take the verdict and its
+    denials the opposite; on a disputed one every claim that takes a side is disputed;
+    on a corroborated one the assertions are corroborated.
+    """
+    counted = [c for c in claims if c.get("status") != "retracted"]
+    reviewed = [c for c in counted if c.get("reviewed_at") and _verdict(c)]
+    if reviewed:
+        latest = max(reviewed, key=lambda c: (c["reviewed_at"], c["id"]))
+        status = _verdict(latest) or "unverified"
+    else:
+        status = compare(counted).status
+    opposite = {"confirmed": "refuted", "refuted": "confirmed"}
     derived = {}
     for claim in claims:
-        if claim.get("status", "unverified") not in AUTOMATIC_STATUSES:
+        if claim.get("reviewed_at"):
             continue
         stance = claim["stance"]
-        if status == "disputed" and stance in SUPPORTING | OPPOSING:
+        if status in opposite and stance in SUPPORTING | {"expects"}:
+            derived[claim["id"]] = status
+        elif status in opposite and stance in OPPOSING:
+            derived[claim["id"]] = opposite[status]
+        elif status == "disputed" and stance in SUPPORTING | OPPOSING:
             derived[claim["id"]] = "disputed"
         elif status == "corroborated" and stance in SUPPORTING:
             derived[claim["id"]] = "corroborated"
         else:
             derived[claim["id"]] = "unverified"
-    return derived
+    return status, derived

@@ -7,9 +7,10 @@ from typing import Any
 
 from .errors import LoadError
 from .fields import Fields
-from .schema import SOURCE_KINDS
+from .schema import RELIABILITY_GRADES, SOURCE_KINDS
 
 SOURCE_FIELDS = {
+    "reliability",
     "id",
     "name",
     "kind",
@@ -34,6 +35,7 @@ class SourceEntry:
     independence_group: str | None = None
     url: str | None = None
     description: str | None = None
+    reliability: str | None = None
     aliases: list[tuple[str, str | None]] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
@@ -52,6 +54,7 @@ class SourceEntry:
             "declared_group": self.independence_group,
             "url": self.url,
             "description": self.description,
+            "reliability": self.reliability,
             "aliases": json.dumps([alias for alias, _ in self.aliases], ensure_ascii=False),
         }
 
@@ -81,6 +84,7 @@ def parse_registry(data: Any, path: str) -> list[SourceEntry]:
             independence_group=f.slug("independence_group"),
             url=f.url("url"),
             description=f.str("description"),
+            reliability=f.choice("reliability", RELIABILITY_GRADES, default="") or None,
             aliases=_aliases(f, entry_name=f.str("name") or ""),
             file=path,
             line=f.line(),

@@ -111,7 +111,7 @@ _V1 = [
         claim_id text not null references claims(id),
         changed_at text not null,
         changed_by text not null,
-        action text not null check (action in ('created', 'updated', 'status')),
+        action text not null check (action in ('created', 'updated', 'status', 'review')),
         field text,
         old_value text,
         new_value text,
@@ -147,8 +147,61 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
 
 
+RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
+
+_V2 = [
+    # Reviews: who decided a claim's status on what evidence. A reviewed claim's status is
+    # a person's decision; derivation never overrides it.
+    "alter table claims add column reviewed_at text",
+    "alter table claims add column reviewed_by text",
+    "alter table claims add column credibility integer check (credibility between 1 and 6)",
+    "alter table sources add column reliability text "
+    f"check (reliability in {_in(RELIABILITY_GRADES)})",
+    f"""alter table propositions add column status text not null default 'unverified'
+        check (status in {_in(STATUSES)})""",
+    "alter table propositions add column status_updated_at text",
+    """
+    create table evidence (
+        id integer primary key,
+        claim_id text not null references claims(id),
+        history_id integer references claim_history(id),
+        url text not null,
+        note text,
+        added_by text not null,
+        added_at text not null
+    )""",
+    "create index idx_evidence_claim on evidence(claim_id)",
+    "create index idx_propositions_status on propositions(status)",
+    "create index idx_claim_history_action on claim_history(action, changed_at)",
+    # A source's track record: how its claims ended, always current.
+    """
+    create view source_track_records as
+    select s.id as source_id, s.name, s.kind, s.reliability,
+        count(c.id) as claims,
+        sum(c.status = 'confirmed') as confirmed,
+        sum(c.status = 'refuted') as refuted,
+        sum(c.status = 'disputed') as disputed,
+        sum(c.status = 'retracted') as retracted,
+        sum(c.status in ('unverified', 'corroborated')) as unresolved
+    from sources s left join claims c on c.source_id = s.id
+    group by s.id""",
+]
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    from .history import now
+    from .reviews import update_derived_statuses
+
+    for statement in _V2:
+        db.execute(statement)
+    # Existing propositions get their derived status now, not at their next load.
+    ids = [row[0] for row in db.execute("select id from propositions").fetchall()]
+    update_derived_statuses(db, ids, now(), "migration 0002")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_1),
+    ("0002_reviews_evidence_track_records", _migration_2),
 ]
 
 

@@ -6,16 +6,15 @@ claims rows directly.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from .compare import derived_claim_statuses
+from .history import history_row, now
 from .loader import LoadPlan
+from .reviews import update_derived_statuses
 from .schema import migrate
 
 # Claim fields whose change is a correction worth a history row.
@@ -80,15 +79,17 @@ class LoadSummary:
         return lines
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a claims database with foreign keys enforced."""
     db = sqlite_utils.Database(path)
     db.execute("pragma foreign_keys = on")
     return db
+
+
+def migrate_in_transaction(db: sqlite_utils.Database) -> list[str]:
+    """Bring an existing claims database up to the current schema, atomically."""
+    with db.atomic():
+        return migrate(db)
 
 
 def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader") -> LoadSummary:
@@ -122,54 +123,6 @@ def _curated_claims_missing(db: sqlite_utils.Database, plan: LoadPlan) -> list[s
             if claim_id not in loaded:
                 missing.append(claim_id)
     return missing
-
-
-def update_derived_statuses(
-    db: sqlite_utils.Database, proposition_ids: list[str], stamp: str, actor: str
-) -> int:
-    """Set each claim's automatic status from its proposition's evidence; returns changes.
-
-    Every change is a `status` row in claim_history, so derived statuses are as
-    traceable as reviewed ones.
-    """
-    changes = 0
-    history = []
-    for proposition_id in proposition_ids:
-        cursor = db.execute(
-            """select c.id, c.stance, c.status, c.figure_value, c.figure_unit,
-                   c.figure_as_of, c.figure_text, s.kind as source_kind,
-                   s.independence_group, g.name as group_name
-               from claims c left join sources s on s.id = c.source_id
-               left join sources g on g.id = s.independence_group
-               where c.proposition_id = ?""",
-            [proposition_id],
-        )
-        columns = [d[0] for d in cursor.description]
-        claims = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
-        current = {c["id"]: c["status"] for c in claims}
-        for claim_id, status in derived_claim_statuses(claims).items():
-            if current[claim_id] == status:
-                continue
-            db.execute(
-                "update claims set status = ?, updated_at = ? where id = ?",
-                [status, stamp, claim_id],
-            )
-            history.append(
-                _history_row(
-                    claim_id,
-                    stamp,
-                    actor,
-                    "status",
-                    "status",
-                    current[claim_id],
-                    status,
-                    f"derived from the claims on proposition {proposition_id}",
-                )
-            )
-            changes += 1
-    if history:
-        db["claim_history"].insert_all(history)
-    return changes
 
 
 def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> None:
@@ -262,7 +215,7 @@ def _upsert_claims(
         if before is None:
             fresh.append({**row, "status": "unverified", "created_at": stamp, "updated_at": stamp})
             history.append(
-                _history_row(
+                history_row(
                     row["id"], stamp, actor, "created", "status", None, "unverified", reason
                 )
             )
@@ -273,7 +226,7 @@ def _upsert_claims(
             continue
         db["claims"].update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
         history.extend(
-            _history_row(row["id"], stamp, actor, "updated", f, before.get(f), row[f], reason)
+            history_row(row["id"], stamp, actor, "updated", f, before.get(f), row[f], reason)
             for f in changed
         )
         tally.updated += 1
@@ -288,33 +241,3 @@ def _differs(old: Any, new: Any) -> bool:
     if isinstance(old, (int, float)) and isinstance(new, (int, float)):
         return float(old) != float(new)
     return old != new
-
-
-def _history_row(
-    claim_id: str,
-    stamp: str,
-    actor: str,
-    action: str,
-    field_name: str | None,
-    old: Any,
-    new: Any,
-    reason: str | None,
-    evidence_url: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "claim_id": claim_id,
-        "changed_at": stamp,
-        "changed_by": actor,
-        "action": action,
-        "field": field_name,
-        "old_value": _text(old),
-        "new_value": _text(new),
-        "reason": reason,
-        "evidence_url": evidence_url,
-    }
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value)
