@@ -21,6 +21,46 @@ def register_routes(datasette):  # type: ignore[no-untyped-def]
 
 
 @hookimpl
+def register_actions(datasette):  # type: ignore[no-untyped-def]
+    # Datasette 1.0a: declare the review action (denied unless granted).
+    from datasette.permissions import Action
+    from datasette.resources import DatabaseResource
+
+    from .permissions import REVIEW_ACTION
+
+    return [
+        Action(
+            name=REVIEW_ACTION,
+            abbr=None,
+            description="Record reviews of claims (status, evidence) with datasette-claims",
+            resource_class=DatabaseResource,
+        )
+    ]
+
+
+@hookimpl
+def permission_allowed(datasette, actor, action, resource):  # type: ignore[no-untyped-def]
+    # Datasette 0.65: answer for the review action from the plugin's review_allow setting.
+    from .permissions import REVIEW_ACTION, review_grant
+
+    if action != REVIEW_ACTION:
+        return None
+    return review_grant(datasette, actor, resource if isinstance(resource, str) else None)
+
+
+@hookimpl
+def permission_resources_sql(datasette, actor, action):  # type: ignore[no-untyped-def]
+    # Datasette 1.0a: the same grant, as a permission rule.
+    from datasette.permissions import PermissionSQL
+
+    from .permissions import REVIEW_ACTION, review_grant
+
+    if action != REVIEW_ACTION or not review_grant(datasette, actor):
+        return None
+    return PermissionSQL.allow(reason="datasette-claims review_allow")
+
+
+@hookimpl
 def register_commands(cli):  # type: ignore[no-untyped-def]
     from .cli import register
 

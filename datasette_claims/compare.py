@@ -85,6 +85,7 @@ class Comparison:
             ],
             "disagreements": [vars(d) for d in self.disagreements],
             "figures": self.figures,
+            "figure_ranges": figure_ranges(self.figures),
         }
 
 
@@ -126,6 +127,34 @@ def _stance_conflicts(groups: list[InstitutionGroup]) -> list[Disagreement]:
                     )
                 )
     return found
+
+
+def figure_ranges(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per unit and as-of date: how many figures, their range and spread, who gave them.
+
+    Different as-of dates are separate rows, a timeline rather than a conflict.
+    """
+    points: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for claim in figures:
+        if claim.get("figure_value") is not None:
+            key = (claim.get("figure_unit") or "", claim.get("figure_as_of") or "")
+            points[key].append(claim)
+    ranges = []
+    for (unit, as_of), same in sorted(points.items(), key=lambda item: (item[0][1], item[0][0])):
+        values = [float(c["figure_value"]) for c in same]
+        ranges.append(
+            {
+                "unit": unit or None,
+                "as_of": as_of or None,
+                "count": len(values),
+                "min": min(values),
+                "max": max(values),
+                "spread": max(values) - min(values),
+                "forecast": any(c.get("figure_is_forecast") for c in same),
+                "sources": sorted({c.get("source_name") or "unattributed" for c in same}),
+            }
+        )
+    return ranges
 
 
 def _counts(claim: dict[str, Any]) -> bool:

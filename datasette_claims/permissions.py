@@ -32,3 +32,38 @@ async def can_view(
     except Forbidden:
         return False
     return True
+
+
+REVIEW_ACTION = "claims-review"
+
+
+def review_grant(datasette: Any, actor: dict | None, database: str | None = None) -> bool | None:
+    """Our own answer for claims-review: the plugin setting `review_allow` (an allow block).
+
+    Works the same on 0.65 and 1.0a, from metadata or config:
+    `plugins: datasette-claims: review_allow: {id: [anna, ben]}`. None means no answer.
+    """
+    from datasette.utils import actor_matches_allow
+
+    config = datasette.plugin_config("datasette-claims", database=database) or {}
+    allow = config.get("review_allow")
+    if allow is None:
+        return None
+    return bool(actor_matches_allow(actor, allow))
+
+
+async def can_review(datasette: Any, actor: dict | None, database: str) -> bool:
+    """May this actor record reviews in this database? Denied unless granted."""
+    if actor is None:
+        return False
+    if hasattr(datasette, "allowed"):  # Datasette 1.0a
+        from datasette.resources import DatabaseResource
+
+        return bool(
+            await datasette.allowed(
+                action=REVIEW_ACTION, resource=DatabaseResource(database=database), actor=actor
+            )
+        )
+    return bool(
+        await datasette.permission_allowed(actor, REVIEW_ACTION, resource=database, default=False)
+    )

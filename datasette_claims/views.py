@@ -10,11 +10,13 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
 
 from . import queries
-from .compare import compare
+from .compare import compare, derive_statuses
 from .passage import passage_around
-from .permissions import can_view
+from .permissions import can_review, can_view
+from .review_view import review_view
 from .schema import STANCES, has_claims_schema
 from .status import STATUS_LABELS, STATUSES
+from .timeline import timeline_svg
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -165,6 +167,8 @@ async def claim_view(datasette: Any, request: Any) -> Response:
             db, claim["proposition_id"], claim_id, RELATED_LIMIT
         )
     history = await queries.history(db, claim_id)
+    evidence = await queries.evidence(db, claim_id)
+    may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     # The passage is document text: show it only to those who may read the documents table.
     passage = None
     if document and await can_view(datasette, request.actor, page.database, "documents"):
@@ -176,10 +180,15 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         "document": {k: v for k, v in (document or {}).items() if k != "text"},
         "passage": passage.as_dict() if passage else None,
         "history": history,
+        "evidence": evidence,
         "related": [_clean(c) for c in related],
         "related_total": related_total,
     }
-    return await page.respond("claims_claim.html", data, {"page": page})
+    return await page.respond(
+        "claims_claim.html",
+        data,
+        {"page": page, "may_review": may_review, "review_url": page.url(claim_id, "review")},
+    )
 
 
 @json_errors
@@ -191,10 +200,20 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     if proposition is None:
         raise NotFound(f"Proposition not found: {proposition_id}")
     claims = [_clean(c) for c in await queries.claims_for_proposition(db, proposition_id)]
-    comparison = compare(claims)
-    data = {"proposition": proposition, "comparison": comparison.as_dict(), "rows": claims}
+    comparison = compare([c for c in claims if c["status"] != "retracted"])
+    summary = comparison.as_dict()
+    # Reviews decide over the evidence: the same rule the store applies after each change.
+    summary["status"], _ = derive_statuses(claims)
+    summary["reviews"] = [
+        {k: c[k] for k in ("id", "status", "reviewed_by", "reviewed_at", "source_name")}
+        for c in sorted(claims, key=lambda c: c["reviewed_at"] or "")
+        if c["reviewed_at"]
+    ]
+    data = {"proposition": proposition, "comparison": summary, "rows": claims}
     return await page.respond(
-        "claims_compare.html", data, {"page": page, "groups": comparison.groups}
+        "claims_compare.html",
+        data,
+        {"page": page, "groups": comparison.groups, "timeline": timeline_svg(claims)},
     )
 
 
@@ -229,4 +248,6 @@ ROUTES = [
     ),
     (r"^/(?P<database>[^/]+)/-/claims/sources/(?P<source>[^/]+?)(?P<format>\.json)?$", source_view),
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+?)(?P<format>\.json)?$", claim_view),
+    # After the pages, so "sources/<id>" is never taken for a claim's review.
+    (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+)/review$", review_view),
 ]
