@@ -82,7 +82,7 @@ async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
     by_proposition = _rows(
         await db.execute(
             f"""select c.proposition_id as id, p.statement as statement, p.topic as topic,
-                count(*) as claims, count(distinct s.independence_group) as institutions
+                p.status as status, count(*) as claims, count(distinct s.independence_group) as institutions
                 {CLAIM_JOINS}{where} group by c.proposition_id
                 order by claims desc, statement limit 100""",
             params,
@@ -225,3 +225,16 @@ async def evidence(db: Any, claim_id: str) -> list[dict[str, Any]]:
     return _rows(
         await db.execute("select * from evidence where claim_id = ? order by id", [claim_id])
     )
+
+
+async def track_record(db: Any, source_id: str) -> dict[str, Any]:
+    """How the source's claims ended: confirmed, refuted, disputed, retracted, unresolved."""
+    rows = _rows(
+        await db.execute(
+            "select claims, confirmed, refuted, disputed, retracted, unresolved, reliability "
+            "from source_track_records where source_id = ?",
+            [source_id],
+        )
+    )
+    record = rows[0] if rows else {}
+    return {k: (v or 0) if k != "reliability" else v for k, v in record.items()}

@@ -11,6 +11,7 @@ from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Respo
 
 from . import queries
 from .compare import compare, derive_statuses
+from .feed import changes_feed
 from .passage import passage_around
 from .permissions import can_review, can_view
 from .review_view import review_view
@@ -231,6 +232,7 @@ async def source_view(datasette: Any, request: Any) -> Response:
         by_status[claim["status"]] += 1
     data = {
         "source": source,
+        "track_record": await queries.track_record(db, source_id),
         "parents": await queries.source_chain(db, source_id),
         "members": await queries.source_children(db, source_id),
         "aliases": await queries.source_aliases(db, source_id),
@@ -241,6 +243,7 @@ async def source_view(datasette: Any, request: Any) -> Response:
 
 
 ROUTES = [
+    (r"^/(?P<database>[^/]+)/-/claims/changes\.atom$", changes_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
     (
         r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$",
