@@ -82,7 +82,8 @@ async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
     by_proposition = _rows(
         await db.execute(
             f"""select c.proposition_id as id, p.statement as statement, p.topic as topic,
-                p.status as status, count(*) as claims, count(distinct s.independence_group) as institutions
+                p.status as status, count(*) as claims,
+                count(distinct s.independence_group) as institutions
                 {CLAIM_JOINS}{where} group by c.proposition_id
                 order by claims desc, statement limit 100""",
             params,

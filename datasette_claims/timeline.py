@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 250
-LEFT, RIGHT, TOP = 70, 20, 20
+LEFT, RIGHT, TOP = 70, 60, 20
 FIGURE_BOTTOM = 150  # y of the figures' zero line
 CLAIMS_Y = 195  # lane of claims by date
 AXIS_Y = 225
@@ -95,9 +95,12 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
                 f'<circle class="claims-tl-figure{forecast}" cx="{cx:.1f}" cy="{cy:.1f}" r="5">'
                 f"<title>{escape(tip)}</title></circle>"
             )
+            # Labels sit on the side with room: right of points in the left half.
+            right_half = cx > LEFT + (WIDTH - LEFT - RIGHT) / 2
+            anchor, lx = ("end", cx - 8) if right_half else ("start", cx + 8)
             parts.append(
-                f'<text class="claims-tl-label" x="{cx + 8:.1f}" y="{cy + 4:.1f}">'
-                f"{escape(text)} · {escape(who)}</text>"
+                f'<text class="claims-tl-label" x="{lx:.1f}" y="{cy - 8:.1f}" '
+                f'text-anchor="{anchor}">{escape(text)} · {escape(who)}</text>'
             )
     parts.append(
         f'<text class="claims-tl-label" x="{LEFT - 8}" y="{CLAIMS_Y + 4}" '
@@ -118,9 +121,12 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
     )
     ticks = {first, last} | {d.replace(day=1) for d in days if first < d.replace(day=1) < last}
     for tick in sorted(ticks):
+        anchor = "start" if tick == first and first != last else "end" if tick == last else "middle"
+        if first == last:
+            anchor = "middle"
         parts.append(
             f'<text class="claims-tl-label" x="{x(tick):.1f}" y="{AXIS_Y + 16}" '
-            f'text-anchor="middle">{escape(tick.isoformat())}</text>'
+            f'text-anchor="{anchor}">{escape(tick.isoformat())}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
