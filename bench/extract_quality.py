@@ -11,6 +11,7 @@ whose speaker is right.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -31,7 +32,9 @@ from datasette_claims.extract import (  # noqa: E402
     extract_claims,
 )
 
-POLNEAR = ROOT.parent / "shared" / "data" / "polnear-train"
+POLNEAR = (
+    Path(os.environ.get("CLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")) / "polnear-train"
+)
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -75,6 +75,13 @@ def register_claim_extractors(datasette):  # type: ignore[no-untyped-def]
 
 
 @hookimpl
+def register_claim_importers(datasette):  # type: ignore[no-untyped-def]
+    from .importers import builtin_importers
+
+    return builtin_importers()
+
+
+@hookimpl
 def extra_css_urls(datasette):  # type: ignore[no-untyped-def]
     return [datasette.urls.static_plugins("datasette_claims", "claims.css")]
 

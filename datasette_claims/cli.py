@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlite_utils
 
 from .errors import LoadError
+from .importers.verdicts import load_verdict_map
 from .loader import discover, plan_load
 from .reviews import ReviewError, review_claim
 from .schema import STATUSES, check_compatible
@@ -33,8 +36,24 @@ def claims() -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
 @click.option("--no-extract", is_flag=True, help="Load curated claims only; skip extraction")
+@click.option(
+    "--format",
+    "forced_format",
+    help="Read every PATH with this importer: claimreview, claimskg, liar, csv",
+)
+@click.option(
+    "--verdict-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML/JSON mapping of fact-check verdicts to statuses, over the defaults",
+)
 def load(
-    database: Path, paths: tuple[Path, ...], actor: str, quiet: bool, no_extract: bool
+    database: Path,
+    paths: tuple[Path, ...],
+    actor: str,
+    quiet: bool,
+    no_extract: bool,
+    forced_format: str | None,
+    verdict_map: Path | None,
 ) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
@@ -43,7 +62,10 @@ def load(
     """
     existed = database.exists()
     try:
-        summary = _load(database, existed, paths, actor, quiet, not no_extract)
+        verdicts = load_verdict_map(verdict_map) if verdict_map else None
+        summary = _load(
+            database, existed, paths, actor, quiet, not no_extract, forced_format, verdicts
+        )
     except (LoadError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)
@@ -66,6 +88,8 @@ def _load(
     actor: str,
     quiet: bool,
     extract: bool = True,
+    forced_format: str | None = None,
+    verdicts: dict[str, str] | None = None,
 ) -> LoadSummary:
     # Plan against the real database when there is one; otherwise against an empty
     # in-memory one, so a failed first load leaves no file behind.
@@ -75,7 +99,14 @@ def _load(
     with click.progressbar(
         length=len(files), label="reading", file=sys.stderr, hidden=not show
     ) as bar:
-        plan = plan_load(reader, files, progress=lambda _: bar.update(1), extract=extract)
+        plan = plan_load(
+            reader,
+            files,
+            progress=lambda _: bar.update(1),
+            extract=extract,
+            forced_format=forced_format,
+            verdicts=verdicts,
+        )
     if not existed:
         reader.close()
     db = reader if existed else open_database(database)
@@ -162,3 +193,34 @@ def review(
             f"proposition {result.proposition_id}: {result.proposition_status}"
             f" ({result.derived_changes} other claim statuses changed)"
         )
+
+
+@claims.command(name="export")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["claimreview", "csv"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("-o", "--output-file", type=click.File("w", encoding="utf-8"), default="-")
+def export(database: Path, output: str, output_file: Any) -> None:
+    """Write DATABASE's claims as ClaimReview JSON-LD (reviewed claims) or plain CSV.
+
+    Both read back with `datasette claims load` (the claimreview and csv importers).
+    """
+    from .export import csv_text, data_feed, export_sql
+
+    db = open_database(database)
+    if not db["claims"].exists():
+        raise click.ClickException(f"{database} holds no claims")
+    cursor = db.execute(export_sql())
+    columns = [d[0] for d in cursor.description]
+    rows = (dict(zip(columns, values, strict=True)) for values in cursor)
+    if output == "csv":
+        for chunk in csv_text(rows):
+            output_file.write(chunk)
+    else:
+        json.dump(data_feed(rows), output_file, ensure_ascii=False, indent=2)
+        output_file.write("\n")

@@ -20,12 +20,14 @@ from .article import Article, read_article
 from .curated import ClaimEntry, CuratedFile, PropositionEntry, parse_curated
 from .errors import LoadError
 from .extract import AliasIndex, Extractor, SourceInfo, extract_claims, registered_extractors
+from .importers import ImportBatch, Importer, choose_importer, registered_importers
 from .registry import SourceEntry, independence_groups, parse_registry
 from .schema import check_compatible
 from .yamlfile import read_structured
 
 ARTICLE_SUFFIXES = {".txt"}
 STRUCTURED_SUFFIXES = {".yml", ".yaml", ".json"}
+IMPORT_SUFFIXES = {".csv", ".tsv", ".json", ".jsonld"}
 # Folders a directory walk never enters: tooling and caches, not reporting.
 SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
 # Text files that are project paperwork, not articles.
@@ -41,6 +43,8 @@ class LoadPlan:
     documents: list[dict[str, Any]] = field(default_factory=list)
     propositions: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # imported verdicts
+    ratings: list[dict[str, Any]] = field(default_factory=list)  # imported source ratings
     files: list[str] = field(default_factory=list)
 
 
@@ -84,7 +88,7 @@ def _skipped(relative: Path) -> bool:
 
 def _loadable_name(path: Path) -> bool:
     name = path.name.lower()
-    if path.suffix.lower() in ARTICLE_SUFFIXES:
+    if path.suffix.lower() in ARTICLE_SUFFIXES | {".csv", ".tsv", ".jsonld"}:
         return True
     if path.suffix.lower() in STRUCTURED_SUFFIXES:
         stem = name.rsplit(".", 1)[0]
@@ -93,17 +97,29 @@ def _loadable_name(path: Path) -> bool:
 
 
 def read_inputs(
-    files: list[Path], progress: Callable[[Path], None] | None = None
-) -> tuple[list[Article], list[SourceEntry], list[CuratedFile]]:
+    files: list[Path],
+    progress: Callable[[Path], None] | None = None,
+    forced_format: str | None = None,
+    verdicts: dict[str, str] | None = None,
+) -> tuple[list[Article], list[SourceEntry], list[CuratedFile], list[ImportBatch]]:
     """Parse every file; raises LoadError naming the first bad file, line and field."""
     articles: list[Article] = []
     sources: list[SourceEntry] = []
     curated: list[CuratedFile] = []
+    batches: list[ImportBatch] = []
+    importers = registered_importers()
     for path in files:
         if progress:
             progress(path)
         suffix = path.suffix.lower()
-        if suffix in ARTICLE_SUFFIXES:
+        importer = _importer_for(path, importers, forced_format)
+        if importer is not None:
+            batch = ImportBatch(str(path), verdicts=verdicts)
+            importer.read(path, batch)
+            if not batch.claims:
+                raise LoadError(f"no claims found ({importer.description})", file=str(path))
+            batches.append(batch)
+        elif suffix in ARTICLE_SUFFIXES:
             articles.append(read_article(path))
         elif suffix in STRUCTURED_SUFFIXES:
             data = read_structured(path)
@@ -120,11 +136,21 @@ def read_inputs(
                 )
         else:
             raise LoadError(
-                f"cannot load '{suffix or path.name}' files; expected .txt articles or "
-                ".yml/.yaml/.json claim files and source registries",
+                f"cannot load '{suffix or path.name}' files; expected .txt articles, "
+                ".yml/.yaml/.json claim files and source registries, or data an importer "
+                f"reads ({', '.join(i.name for i in importers)}; see --format)",
                 file=str(path),
             )
-    return articles, sources, curated
+    return articles, sources, curated, batches
+
+
+def _importer_for(path: Path, importers: list[Importer], forced: str | None) -> Importer | None:
+    """The importer for a file: the forced one, or the first that recognises its head."""
+    if forced:
+        return choose_importer(path, "", importers, forced)
+    with open(path, "rb") as handle:
+        head = handle.read(65536).decode("utf-8", errors="replace")
+    return choose_importer(path, head, importers, None)
 
 
 def plan_load(
@@ -132,6 +158,8 @@ def plan_load(
     paths: Iterable[str | Path],
     progress: Callable[[Path], None] | None = None,
     extract: bool = True,
+    forced_format: str | None = None,
+    verdicts: dict[str, str] | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
@@ -141,12 +169,20 @@ def plan_load(
     """
     check_compatible(db)
     files = discover(paths)
-    articles, sources, curated_files = read_inputs(files, progress)
+    articles, sources, curated_files, batches = read_inputs(
+        files, progress, forced_format, verdicts
+    )
     plan = LoadPlan(files=[str(f) for f in files])
 
+    # Imported sources fill gaps; a source the registry or database knows is kept as is.
+    known_sources = {s.id for s in sources} | _ids(db, "sources")
+    for batch in batches:
+        for entry in batch.sources.values():
+            if entry.id not in known_sources:
+                sources.append(entry)
+                known_sources.add(entry.id)
     plan.groups = _source_groups(db, sources)
     plan.sources = sources
-    known_sources = {s.id for s in sources} | _ids(db, "sources")
 
     by_path = {Path(a.path).resolve(): a for a in articles}
     documents: dict[str, tuple[Article, dict[str, Any]]] = {}
@@ -223,7 +259,46 @@ def plan_load(
             )
     for article, meta in documents.values():
         plan.documents.append(_document_row(article, meta))
+    _merge_imports(plan, batches, known_props | set(planned_props), claim_ids)
     return plan
+
+
+def _merge_imports(
+    plan: LoadPlan, batches: list[ImportBatch], propositions: set[str], claim_ids: dict[str, str]
+) -> None:
+    """Add imported rows to the plan; duplicates within and across files become one."""
+    documents = {row["id"] for row in plan.documents}
+    claims: dict[str, dict[str, Any]] = {}
+    for batch in batches:
+        for prop in batch.propositions.values():
+            if prop["id"] not in propositions:
+                plan.propositions.append(prop)
+                propositions.add(prop["id"])
+        for row in batch.documents.values():
+            if row["id"] not in documents:
+                plan.documents.append(row)
+                documents.add(row["id"])
+        for claim_id, row in batch.claims.items():
+            if claim_id in claim_ids:
+                raise LoadError(
+                    f"claim id '{claim_id}' is also used in {claim_ids[claim_id]}",
+                    file=batch.path,
+                    field="id",
+                )
+            if row["proposition_id"] and row["proposition_id"] not in propositions:
+                raise LoadError(
+                    f"unknown proposition '{row['proposition_id']}'; give its statement in a "
+                    "proposition_statement column",
+                    file=batch.path,
+                    field="proposition",
+                )
+            claims[claim_id] = row
+        plan.reviews.extend(batch.reviews)
+        plan.ratings.extend(
+            {"source_id": s, "scheme": scheme, "label": label, "count": count}
+            for (s, scheme, label), count in batch.ratings.items()
+        )
+    plan.claims.extend(claims.values())
 
 
 def _alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:

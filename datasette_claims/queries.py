@@ -239,3 +239,14 @@ async def track_record(db: Any, source_id: str) -> dict[str, Any]:
     )
     record = rows[0] if rows else {}
     return {k: (v or 0) if k != "reliability" else v for k, v in record.items()}
+
+
+async def source_ratings(db: Any, source_id: str) -> list[dict[str, Any]]:
+    """Ratings datasets give the source, such as LIAR's PolitiFact credit history."""
+    return _rows(
+        await db.execute(
+            "select scheme, label, count from source_ratings where source_id = ? "
+            "order by scheme, label",
+            [source_id],
+        )
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +40,10 @@ class SourceEntry:
     aliases: list[tuple[str, str | None]] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
+    imported: bool = False  # from an importer: inserted when missing, never updates
+    extra: dict[str, Any] | None = None
 
     def row(self, group: str) -> dict[str, Any]:
-        import json
-
         return {
             "id": self.id,
             "name": self.name,
@@ -55,6 +56,9 @@ class SourceEntry:
             "url": self.url,
             "description": self.description,
             "reliability": self.reliability,
+            "extra": json.dumps(self.extra, ensure_ascii=False, sort_keys=True)
+            if self.extra
+            else None,
             "aliases": json.dumps([alias for alias, _ in self.aliases], ensure_ascii=False),
         }
 

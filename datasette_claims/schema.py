@@ -199,9 +199,51 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     update_derived_statuses(db, ids, now(), "migration 0002")
 
 
+_V3 = [
+    # Imported data: fields we do not map are kept, not dropped.
+    "alter table claims add column external_id text",
+    "alter table claims add column extra text",
+    "alter table sources add column extra text",
+    # Fact-checkers' verdicts, verbatim, beside the status they map to.
+    f"""
+    create table claim_reviews (
+        id integer primary key,
+        claim_id text not null references claims(id),
+        reviewer text not null,
+        reviewer_url text,
+        verdict text,
+        rating_value text,
+        best_rating text,
+        worst_rating text,
+        status text not null check (status in {_in(STATUSES)}),
+        url text,
+        reviewed_at text,
+        imported_from text,
+        unique (claim_id, reviewer, url, verdict)
+    )""",
+    "create index idx_claim_reviews_claim on claim_reviews(claim_id)",
+    # Rating histories a dataset gives a source (LIAR's credit history counts).
+    """
+    create table source_ratings (
+        source_id text not null references sources(id),
+        scheme text not null,
+        label text not null,
+        count integer not null,
+        primary key (source_id, scheme, label)
+    )""",
+    "create index idx_claims_external on claims(external_id)",
+]
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    for statement in _V3:
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_1),
     ("0002_reviews_evidence_track_records", _migration_2),
+    ("0003_imports", _migration_3),
 ]
 
 

@@ -59,6 +59,7 @@ class LoadSummary:
     propositions: Tally = field(default_factory=Tally)
     claims: Tally = field(default_factory=Tally)
     status_changes: int = 0
+    reviews: int = 0
     not_in_input: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -69,6 +70,8 @@ class LoadSummary:
             f"claims:       {self.claims}",
             f"statuses:     {self.status_changes} derived status changes",
         ]
+        if self.reviews:
+            lines.append(f"verdicts:     {self.reviews} imported reviews")
         if self.not_in_input:
             shown = ", ".join(self.not_in_input[:5])
             more = f" and {len(self.not_in_input) - 5} more" if len(self.not_in_input) > 5 else ""
@@ -104,10 +107,74 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         propositions = [{**row, "created_at": stamp} for row in plan.propositions]
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
         _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
+        summary.reviews = _apply_imported_reviews(db, plan.reviews, stamp)
+        if plan.ratings:
+            db["source_ratings"].upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
         summary.not_in_input = _curated_claims_missing(db, plan)
         touched = sorted({row["proposition_id"] for row in plan.claims if row["proposition_id"]})
         summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
     return summary
+
+
+def _apply_imported_reviews(
+    db: sqlite_utils.Database, reviews: list[dict[str, Any]], stamp: str
+) -> int:
+    """Store verdicts not seen before; the newest verdict on a claim sets its status.
+
+    Each verdict that changes a claim is a `review` row in claim_history, by the
+    fact-checker who gave it. Returns the number of new verdicts.
+    """
+    if not reviews:
+        return 0
+    claim_ids = sorted({r["claim_id"] for r in reviews})
+    seen: set[tuple[Any, ...]] = set()
+    for at in range(0, len(claim_ids), 500):
+        chunk = claim_ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        seen.update(
+            db.execute(
+                f"select claim_id, reviewer, url, verdict from claim_reviews "
+                f"where claim_id in ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    fresh = [
+        r for r in reviews if (r["claim_id"], r["reviewer"], r["url"], r["verdict"]) not in seen
+    ]
+    if not fresh:
+        return 0
+    db["claim_reviews"].insert_all(fresh)
+    latest: dict[str, dict[str, Any]] = {}
+    for review in fresh:
+        current = latest.get(review["claim_id"])
+        if current is None or (review["reviewed_at"] or "") >= (current["reviewed_at"] or ""):
+            latest[review["claim_id"]] = review
+    existing = _existing(db, "claims", list(latest))
+    history = []
+    for claim_id, review in latest.items():
+        before = existing[claim_id]["status"]
+        db.execute(
+            "update claims set status = ?, reviewed_at = ?, reviewed_by = ?, updated_at = ? "
+            "where id = ?",
+            [review["status"], review["reviewed_at"] or stamp, review["reviewer"], stamp, claim_id],
+        )
+        if before != review["status"]:
+            history.append(
+                history_row(
+                    claim_id,
+                    stamp,
+                    review["reviewer"],
+                    "review",
+                    "status",
+                    before,
+                    review["status"],
+                    f"verdict '{review['verdict']}' imported from {review['imported_from']}",
+                    review["url"],
+                )
+            )
+    if history:
+        db["claim_history"].insert_all(history)
+    return len(fresh)
 
 
 def _curated_claims_missing(db: sqlite_utils.Database, plan: LoadPlan) -> list[str]:

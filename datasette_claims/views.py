@@ -11,6 +11,7 @@ from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Respo
 
 from . import queries
 from .compare import compare, derive_statuses
+from .export import claim_review, data_feed, export_sql, json_ld_script
 from .feed import changes_feed
 from .passage import passage_around
 from .permissions import can_review, can_view
@@ -169,6 +170,17 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         )
     history = await queries.history(db, claim_id)
     evidence = await queries.evidence(db, claim_id)
+    review_rows = [
+        row
+        for row in (await db.execute(export_sql(claim_id=True), {"claim_id": claim_id})).rows
+        if row["reviewer"]
+    ]
+    claim_url = datasette.absolute_url(request, page.url(claim_id))
+    json_ld = (
+        json_ld_script([claim_review(dict(row), claim_url) for row in review_rows])
+        if review_rows
+        else None
+    )
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     # The passage is document text: show it only to those who may read the documents table.
     passage = None
@@ -188,7 +200,12 @@ async def claim_view(datasette: Any, request: Any) -> Response:
     return await page.respond(
         "claims_claim.html",
         data,
-        {"page": page, "may_review": may_review, "review_url": page.url(claim_id, "review")},
+        {
+            "page": page,
+            "may_review": may_review,
+            "review_url": page.url(claim_id, "review"),
+            "json_ld": json_ld,
+        },
     )
 
 
@@ -236,14 +253,29 @@ async def source_view(datasette: Any, request: Any) -> Response:
         "parents": await queries.source_chain(db, source_id),
         "members": await queries.source_children(db, source_id),
         "aliases": await queries.source_aliases(db, source_id),
+        "ratings": await queries.source_ratings(db, source_id),
         "status_counts": by_status,
         "rows": claims,
     }
     return await page.respond("claims_source.html", data, {"page": page})
 
 
+@json_errors
+async def claimreview_feed(datasette: Any, request: Any) -> Response:
+    """Every reviewed claim as schema.org ClaimReview, in a DataFeed."""
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    rows = [dict(row) for row in (await db.execute(export_sql())).rows]
+
+    def claim_url(row: dict[str, Any]) -> str:
+        return datasette.absolute_url(request, page.url(row["id"]))
+
+    return Response.json(data_feed(rows, claim_url), default=str)
+
+
 ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims/changes\.atom$", changes_feed),
+    (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.claimreview\.json)$", claimreview_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
     (
         r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from datasette.app import Datasette
 from datasette.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
+# Real datasets live outside the repository (their licences forbid copying them in).
+SHARED_DATA = Path(os.environ.get("CLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 SEEDS = ROOT / "seeds"
 SEED_ARTICLE = SEEDS / "000_7cc3b5ee41316440.txt"
 SEED_CLAIMS = SEEDS / "000_7cc3b5ee41316440.claims.yml"

@@ -6,7 +6,6 @@ import json
 import signal
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
@@ -25,7 +24,7 @@ from datasette_claims.extract import (
 )
 from datasette_claims.extract.figures import resolve_dates
 
-from .conftest import SEED_ARTICLE, SEEDS, run_cli
+from .conftest import SEED_ARTICLE, SEEDS, SHARED_DATA, run_cli
 
 PUBLISHED = date(2024, 10, 24)
 
@@ -431,7 +430,7 @@ def test_a_plugin_extractor_is_used_by_the_loader(tmp_path):
     ).fetchone() == (0,)
 
 
-POLNEAR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "polnear-train"
+POLNEAR = SHARED_DATA / "polnear-train"
 
 
 @pytest.mark.skipif(not POLNEAR.exists(), reason="../shared/data/polnear-train is not here")

@@ -1,0 +1,165 @@
+"""schema.org ClaimReview JSON-LD: single objects, lists, @graph and DataFeed wrappers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import LoadError
+from ..schema import SOURCE_KINDS
+from ..yamlfile import read_text
+from . import ImportBatch, Importer
+
+MAPPED = {
+    "@context",
+    "@type",
+    "@id",
+    "claimReviewed",
+    "itemReviewed",
+    "author",
+    "reviewRating",
+    "datePublished",
+    "url",
+}
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _name(value: Any) -> tuple[str | None, str | None, str | None]:
+    """(name, @type, url) of a schema.org Person/Organization, or of plain text."""
+    value = _first(value)
+    if isinstance(value, str):
+        return value, None, None
+    if isinstance(value, dict):
+        url = value.get("url") or _first(value.get("sameAs"))
+        return value.get("name"), value.get("@type"), url if isinstance(url, str) else None
+    return None, None, None
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+def claim_reviews(data: Any) -> list[dict[str, Any]]:
+    """Every ClaimReview object in a JSON-LD document, whatever wraps it."""
+    found: list[dict[str, Any]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if "ClaimReview" in _types(node):
+                found.append(node)
+            elif "@graph" in node:
+                stack.append(node["@graph"])
+            elif "DataFeed" in _types(node):
+                stack.append(node.get("dataFeedElement", []))
+            elif "DataFeedItem" in _types(node):
+                stack.append(node.get("item", []))
+    return found
+
+
+class ClaimReviewImporter(Importer):
+    name = "claimreview"
+    description = "schema.org ClaimReview JSON-LD (object, list, @graph or DataFeed)"
+
+    def detect(self, path: Path, head: str) -> bool:
+        return path.suffix.lower() in (".json", ".jsonld") and "ClaimReview" in head
+
+    def read(self, path: Path, batch: ImportBatch) -> None:
+        text = read_text(path)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+        except RecursionError:
+            raise LoadError("JSON nested too deeply", file=str(path)) from None
+        reviews = claim_reviews(data)
+        if not reviews:
+            raise LoadError("no ClaimReview objects found", file=str(path))
+        for number, review in enumerate(reviews, 1):
+            self._one(review, number, batch)
+
+    def _one(self, review: dict[str, Any], number: int, batch: ImportBatch) -> None:
+        where = f"ClaimReview #{number}"
+        text = review.get("claimReviewed")
+        if not isinstance(text, str) or not text.strip():
+            raise LoadError(
+                f"{where} has no claimReviewed text", file=batch.path, field="claimReviewed"
+            )
+        item = _first(review.get("itemReviewed")) or {}
+        if not isinstance(item, dict):
+            item = {}
+        claimant, claimant_type, claimant_url = _name(item.get("author"))
+        kind = (
+            "person" if claimant_type == "Person" else "organisation" if claimant_type else "other"
+        )
+        author = _first(item.get("author"))
+        own_id = author.get("@id") if isinstance(author, dict) else None
+        declared = author.get("additionalType") if isinstance(author, dict) else None
+        if declared in SOURCE_KINDS:
+            kind = declared
+        source_id = batch.source(
+            claimant,
+            kind=kind,
+            source_id=own_id[len("#source-") :]
+            if isinstance(own_id, str) and own_id.startswith("#source-")
+            else None,
+        )
+        if source_id and claimant_url:
+            batch.sources[source_id].url = claimant_url
+        appearance = _first(item.get("appearance")) or _first(item.get("firstAppearance"))
+        appearance_url = appearance.get("url") if isinstance(appearance, dict) else appearance
+        reviewer, _, reviewer_url = _name(review.get("author"))
+        rating = _first(review.get("reviewRating")) or {}
+        if not isinstance(rating, dict):
+            rating = {}
+        url = review.get("url")
+        extra = {k: v for k, v in review.items() if k not in MAPPED}
+        item_extra = {
+            k: v
+            for k, v in item.items()
+            if k not in ("@type", "author", "appearance", "firstAppearance", "datePublished")
+        }
+        if item_extra:
+            extra["itemReviewed"] = item_extra
+        if len([a for a in (item.get("appearance") or []) if a]) > 1:
+            extra["appearances"] = item.get("appearance")
+        claim_id = batch.claim(
+            text=text,
+            key=f"claimreview:{url or ''}:{text.strip()}",
+            claim_id=review["@id"][len("#claim-") :] if _is_own_id(review.get("@id")) else None,
+            line=None,
+            source_id=source_id,
+            url=appearance_url if isinstance(appearance_url, str) else url,
+            title=review.get("name") or review.get("headline"),
+            publisher=reviewer,
+            claimed_at=_date(item.get("datePublished")),
+            external_id=url,
+            extra=extra or None,
+        )
+        batch.review(
+            claim_id,
+            reviewer=reviewer,
+            reviewer_url=reviewer_url,
+            verdict=rating.get("alternateName"),
+            rating_value=rating.get("ratingValue"),
+            best_rating=rating.get("bestRating"),
+            worst_rating=rating.get("worstRating"),
+            url=url,
+            reviewed_at=_date(review.get("datePublished")),
+        )
+
+
+def _is_own_id(value: Any) -> bool:
+    # Our own exports carry the claim id as "#claim-<id>" so a round trip keeps it.
+    return isinstance(value, str) and value.startswith("#claim-")
+
+
+def _date(value: Any) -> str | None:
+    return str(value)[:25] if value else None
