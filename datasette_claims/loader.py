@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from .curated import ClaimEntry, CuratedFile, PropositionEntry, parse_curated
 from .errors import LoadError
 from .extract import AliasIndex, Extractor, SourceInfo, extract_claims, registered_extractors
 from .importers import ImportBatch, Importer, choose_importer, registered_importers
+from .matching import match_claims
 from .registry import SourceEntry, independence_groups, parse_registry
 from .schema import check_compatible
 from .yamlfile import read_structured
@@ -44,6 +46,7 @@ class LoadPlan:
     propositions: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)  # imported verdicts
+    proposition_terms: dict[str, Counter] = field(default_factory=dict)  # matcher index delta
     ratings: list[dict[str, Any]] = field(default_factory=list)  # imported source ratings
     files: list[str] = field(default_factory=list)
 
@@ -260,6 +263,7 @@ def plan_load(
     for article, meta in documents.values():
         plan.documents.append(_document_row(article, meta))
     _merge_imports(plan, batches, known_props | set(planned_props), claim_ids)
+    match_claims(db, plan, _alias_index(db, sources), {d["id"]: d for d in plan.documents})
     return plan
 
 

@@ -240,10 +240,46 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+LINK_STATUSES = ("curated", "suggested", "confirmed")
+
+_V4 = [
+    # How a claim came to its proposition: a claim file, the matcher, or a person.
+    f"alter table claims add column link_status text check (link_status in {_in(LINK_STATUSES)})",
+    "alter table claims add column link_score real",
+    "update claims set link_status = 'curated' where proposition_id is not null",
+    "alter table propositions add column origin text not null default 'curated'",
+    "alter table propositions add column merged_into text references propositions(id)",
+    # The matcher's index: each proposition's terms (entities, concepts, stems) and counts.
+    """
+    create table proposition_terms (
+        proposition_id text not null references propositions(id),
+        term text not null,
+        count integer not null,
+        primary key (proposition_id, term)
+    )""",
+    "create index idx_proposition_terms_term on proposition_terms(term)",
+    # Pairs people rejected: never suggested again.
+    """
+    create table rejected_links (
+        claim_id text not null references claims(id),
+        proposition_id text not null references propositions(id),
+        rejected_by text not null,
+        rejected_at text not null,
+        primary key (claim_id, proposition_id)
+    )""",
+]
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    for statement in _V4:
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_1),
     ("0002_reviews_evidence_track_records", _migration_2),
     ("0003_imports", _migration_3),
+    ("0004_matching", _migration_4),
 ]
 
 

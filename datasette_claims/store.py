@@ -39,6 +39,8 @@ TRACKED_FIELDS = (
     "origin",
     "confidence",
     "note",
+    "link_status",
+    "link_score",
 )
 
 
@@ -107,6 +109,7 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         propositions = [{**row, "created_at": stamp} for row in plan.propositions]
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
         _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
+        _add_proposition_terms(db, plan)
         summary.reviews = _apply_imported_reviews(db, plan.reviews, stamp)
         if plan.ratings:
             db["source_ratings"].upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
@@ -114,6 +117,17 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         touched = sorted({row["proposition_id"] for row in plan.claims if row["proposition_id"]})
         summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
     return summary
+
+
+def _add_proposition_terms(db: sqlite_utils.Database, plan: LoadPlan) -> None:
+    """Grow the matcher's index by the terms of this load's new claims."""
+    for proposition_id, counts in plan.proposition_terms.items():
+        for term, count in counts.items():
+            db.execute(
+                "insert into proposition_terms (proposition_id, term, count) values (?, ?, ?) "
+                "on conflict (proposition_id, term) do update set count = count + excluded.count",
+                [proposition_id, term, count],
+            )
 
 
 def _apply_imported_reviews(

@@ -76,6 +76,23 @@ class AliasIndex:
     def mentions(self, words: str) -> bool:
         return self.link(words) is not None
 
+    def all_mentions(self, words: str) -> set[str]:
+        """Every source named in the words (longest alias first, no overlaps)."""
+        tokens = normalise(words)
+        found: set[str] = set()
+        i = 0
+        while i < len(tokens):
+            best: tuple[int, str] | None = None
+            for alias, source_id in self._by_first.get(tokens[i], ()):
+                if tokens[i : i + len(alias)] == alias and (best is None or len(alias) > best[0]):
+                    best = (len(alias), source_id)
+            if best:
+                found.add(best[1])
+                i += best[0]
+            else:
+                i += 1
+        return found
+
 
 @dataclass
 class Speaker:

@@ -1,0 +1,128 @@
+"""The matching step of a load: give every claim without a proposition one.
+
+Runs after the loader has planned all claims and before anything is written, so the
+matcher sees the database's propositions and every new claim of this load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from .article import guess_language
+from .extract.linking import AliasIndex
+from .match import (
+    THRESHOLD,
+    PropositionIndex,
+    Terms,
+    best_match,
+    claim_terms,
+    generated_statement,
+    is_anaphoric,
+)
+
+if TYPE_CHECKING:
+    from .loader import LoadPlan
+
+
+def _existing_links(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple]:
+    if not db["claims"].exists() or "link_status" not in db["claims"].columns_dict:
+        return {}
+    found: dict[str, tuple] = {}
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.execute(
+            f"select id, proposition_id, link_status, link_score from claims where id in ({marks})",
+            chunk,
+        ).fetchall():
+            found[row[0]] = row[1:]
+    return found
+
+
+def _load_index(db: sqlite_utils.Database) -> PropositionIndex:
+    index = PropositionIndex()
+    if db["proposition_terms"].exists():
+        for proposition_id, term, count in db.execute(
+            "select t.proposition_id, t.term, t.count from proposition_terms t "
+            "join propositions p on p.id = t.proposition_id where p.merged_into is null"
+        ).fetchall():
+            index.add(proposition_id, [term] * count, claims=0)
+        for proposition_id, claims in db.execute(
+            "select proposition_id, count(*) from claims where proposition_id is not null "
+            "group by proposition_id"
+        ).fetchall():
+            if proposition_id in index.terms:
+                index.claims[proposition_id] = claims
+    return index
+
+
+def _rejected(db: sqlite_utils.Database) -> dict[str, set[str]]:
+    rejected: dict[str, set[str]] = {}
+    if db["rejected_links"].exists():
+        for claim_id, proposition_id in db.execute(
+            "select claim_id, proposition_id from rejected_links"
+        ).fetchall():
+            rejected.setdefault(claim_id, set()).add(proposition_id)
+    return rejected
+
+
+def match_claims(
+    db: sqlite_utils.Database,
+    plan: LoadPlan,
+    aliases: AliasIndex,
+    documents: dict[str, dict[str, Any]],
+) -> None:
+    """Fill in proposition, link status and score of the plan's claims; extend the index."""
+    existing = _existing_links(db, [row["id"] for row in plan.claims])
+    index = _load_index(db)
+    rejected = _rejected(db)
+    groups = plan.groups
+    names = {s.id: s.name for s in plan.sources}
+    if db["sources"].exists():
+        names.update(dict(db.execute("select id, name from sources").fetchall()))
+    known_props = {p["id"] for p in plan.propositions}
+    lead: dict[str, Terms] = {}
+    ordered = sorted(plan.claims, key=lambda r: (r["document_id"], r["start"], r["end"]))
+    for row in ordered:
+        document = documents.get(row["document_id"], {})
+        language = document.get("language") or guess_language(row["text"])
+        own = {row["source_id"], groups.get(row["source_id"] or "")} - {None}
+        terms = claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
+        first = lead.setdefault(row["document_id"], terms)
+        if first is not terms and (
+            is_anaphoric(row["text"]) or ("C:denial" in terms.terms and not terms.of("E"))
+        ):
+            # "Russland weist das zurück" is about what the article reports first.
+            terms = Terms(terms.terms | first.terms)
+        before = existing.get(row["id"])
+        if row["proposition_id"]:
+            row.setdefault("link_status", "curated")
+        elif before and before[0]:
+            # Already linked (by the matcher or a person): a later run never moves it.
+            row["proposition_id"], row["link_status"], row["link_score"] = before
+            continue
+        else:
+            candidate, score = best_match(index, terms, rejected.get(row["id"], set()))
+            if candidate is not None and score >= THRESHOLD:
+                row["proposition_id"], row["link_score"] = candidate, round(score, 3)
+            else:
+                new_id = "p-" + hashlib.sha256(row["id"].encode()).hexdigest()[:12]
+                if new_id not in known_props:
+                    plan.propositions.append(
+                        {
+                            "id": new_id,
+                            "statement": generated_statement(row["text"], terms, names),
+                            "topic": None,
+                            "origin": "generated",
+                        }
+                    )
+                    known_props.add(new_id)
+                row["proposition_id"], row["link_score"] = new_id, None
+            row["link_status"] = "suggested"
+        if before is None:  # new claims add their terms to the index
+            index.add(row["proposition_id"], terms.terms)
+            plan.proposition_terms.setdefault(row["proposition_id"], Counter()).update(terms.terms)
