@@ -224,3 +224,70 @@ def export(database: Path, output: str, output_file: Any) -> None:
     else:
         json.dump(data_feed(rows), output_file, ensure_ascii=False, indent=2)
         output_file.write("\n")
+
+
+def _decide(database: Path, action: Any) -> Any:
+    """Run one link decision; errors become a clear message with nothing written."""
+    db = open_database(database)
+    try:
+        check_compatible(db)
+        if not db["claims_migrations"].exists():
+            raise ReviewError(f"{database} holds no claims; load some first")
+        migrate_in_transaction(db)
+        return action(db)
+    except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
+        raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
+
+
+@claims.command(name="link")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("claim_id")
+@click.argument("proposition_id")
+@click.option("--by", required=True, help="Who decides (recorded in history)")
+def link_command(database: Path, claim_id: str, proposition_id: str, by: str) -> None:
+    """Confirm that CLAIM_ID is about PROPOSITION_ID (a later matching run never moves it)."""
+    from .links import link
+
+    _decide(database, lambda db: link(db, claim_id, proposition_id, by))
+    click.echo(f"{claim_id} -> {proposition_id} (confirmed)")
+
+
+@claims.command(name="unlink")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("claim_id")
+@click.option("--by", required=True, help="Who decides (recorded in history)")
+def unlink_command(database: Path, claim_id: str, by: str) -> None:
+    """Take CLAIM_ID off its proposition; the pair is never suggested again."""
+    from .links import unlink
+
+    old = _decide(database, lambda db: unlink(db, claim_id, by))
+    click.echo(f"{claim_id} no longer on {old}")
+
+
+@claims.command(name="merge")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target")
+@click.argument("source")
+@click.option("--by", required=True, help="Who decides (recorded in history)")
+def merge_command(database: Path, target: str, source: str, by: str) -> None:
+    """Move every claim of proposition SOURCE to TARGET."""
+    from .links import merge
+
+    moved = _decide(database, lambda db: merge(db, target, source, by))
+    click.echo(f"{moved} claims moved from {source} to {target}")
+
+
+@claims.command(name="split")
+@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("proposition_id")
+@click.argument("claim_ids", nargs=-1, required=True)
+@click.option("--statement", required=True, help="The new proposition, in English")
+@click.option("--by", required=True, help="Who decides (recorded in history)")
+def split_command(
+    database: Path, proposition_id: str, claim_ids: tuple[str, ...], statement: str, by: str
+) -> None:
+    """Move CLAIM_IDS of PROPOSITION_ID to a new proposition with this statement."""
+    from .links import split
+
+    new_id = _decide(database, lambda db: split(db, proposition_id, list(claim_ids), statement, by))
+    click.echo(f"{len(claim_ids)} claims moved to new proposition {new_id}")

@@ -157,6 +157,34 @@ def figure_ranges(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ranges
 
 
+def latest_figures(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per independent institution, its most recent reported figure and latest forecast."""
+    best: dict[tuple[str, bool], dict[str, Any]] = {}
+    for claim in claims:
+        if claim.get("figure_value") is None or claim.get("status") == "retracted":
+            continue
+        key = (claim.get("independence_group") or "", bool(claim.get("figure_is_forecast")))
+        rank = (claim.get("claimed_at") or "", claim.get("figure_as_of") or "")
+        current = best.get(key)
+        if current is None or rank >= (current["claimed_at"] or "", current["figure_as_of"] or ""):
+            best[key] = claim
+    return [
+        {
+            "institution": c.get("group_name") or c.get("independence_group"),
+            "source": c.get("source_name"),
+            "value": c["figure_value"],
+            "unit": c.get("figure_unit"),
+            "as_of": c.get("figure_as_of"),
+            "forecast": bool(c.get("figure_is_forecast")),
+            "claimed_at": c.get("claimed_at"),
+            "claim_id": c["id"],
+        }
+        for c in sorted(
+            best.values(), key=lambda c: (c.get("group_name") or "", c.get("figure_is_forecast"))
+        )
+    ]
+
+
 def _counts(claim: dict[str, Any]) -> bool:
     return claim.get("source_kind") != "outlet"
 

@@ -22,6 +22,9 @@ from .extract.linking import AliasIndex
 
 THRESHOLD = 0.5
 MISSING_ENTITY = 0.2
+MIN_TOPIC = 0.12  # concepts and wording must agree this much, whatever the entities
+MAX_CANDIDATES = 50
+MAX_POSTING = 500
 WEIGHTS = {"E": 0.45, "C": 0.35, "S": 0.20}
 # Terms in more than this share of propositions do not generate candidates (but score).
 COMMON_SHARE = 0.5
@@ -30,7 +33,7 @@ COMMON_SHARE = 0.5
 CONCEPTS: dict[str, tuple[str, ...]] = {
     concept: tuple(stems.split())
     for concept, stems in {
-        "troops": "soldat soldaten soldier troop truppe truppen streitkraft forc kampf "
+        "troops": "soldat soldaten soldier troop trupp truppe truppen streitkraft kampf "
         "spezialeinheit militar military army armee",
         "weapons": "waff waffenliefer weapon arm munition ammunit rakete missil granat shell",
         "deployment": "verleg deploy einsatz geschickt schick sent send stationier eingetroff "
@@ -128,6 +131,7 @@ class PropositionIndex:
     terms: dict[str, Counter] = field(default_factory=dict)
     postings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     claims: Counter = field(default_factory=Counter)  # claims per proposition
+    _cores: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     def add(self, proposition_id: str, terms: Iterable[str], claims: int = 1) -> None:
         counter = self.terms.setdefault(proposition_id, Counter())
@@ -135,15 +139,34 @@ class PropositionIndex:
             counter[term] += 1
             self.postings[term].add(proposition_id)
         self.claims[proposition_id] += claims
+        self._cores.pop(proposition_id, None)
+
+    def core(self, proposition_id: str) -> dict[str, set[str]]:
+        """Terms held by at least half of the proposition's claims, by kind (cached)."""
+        cached = self._cores.get(proposition_id)
+        if cached is None:
+            size = max(1, self.claims[proposition_id])
+            cached = {kind: set() for kind in WEIGHTS}
+            for term, count in self.terms[proposition_id].items():
+                if count * 2 >= size and term[0] in cached:
+                    cached[term[0]].add(term)
+            self._cores[proposition_id] = cached
+        return cached
 
     def candidates(self, claim: Terms) -> set[str]:
+        """The propositions sharing most terms with the claim, through the postings.
+
+        Stems held by many propositions do not generate candidates, and at most
+        MAX_CANDIDATES are scored, so the cost per claim does not grow with the index.
+        """
         limit = max(3, int(COMMON_SHARE * len(self.terms)))
-        found: set[str] = set()
+        hits: Counter = Counter()
         for term in claim.terms:
             posting = self.postings.get(term)
-            if posting and (term[0] == "E" or len(posting) <= limit):
-                found |= posting
-        return found
+            if not posting or (term[0] == "S" and len(posting) > min(limit, MAX_POSTING)):
+                continue
+            hits.update(posting)
+        return {p for p, _ in hits.most_common(MAX_CANDIDATES)}
 
     def score(self, claim: Terms, proposition_id: str) -> float:
         """How well the claim and the proposition cover each other, per kind of term.
@@ -155,21 +178,24 @@ class PropositionIndex:
         Kursk" does not fold into "North Korean troops in Russia".
         """
         held = self.terms[proposition_id]
-        size = max(1, self.claims[proposition_id])
-        total = weight = 0.0
+        cores = self.core(proposition_id)
+        total = topic = 0.0
         for kind, w in WEIGHTS.items():
             mine = claim.of(kind)
             if not mine:
                 continue
-            core = {t for t, n in held.items() if t[0] == kind and n * 2 >= size}
+            core = cores[kind]
             claim_share = len([t for t in mine if t in held]) / len(mine)
-            core_share = len(core & mine) / len(core) if core else 1.0
-            total += w * (claim_share * core_share) ** 0.5
-            weight += w
-        if weight == 0:
-            return 0.0
+            core_share = len(core & mine) / len(core) if core else 0.0
+            part = w * (claim_share * core_share) ** 0.5
+            total += part
+            topic += part if kind != "E" else 0.0
+        if topic < MIN_TOPIC:
+            return min(total, THRESHOLD - 0.01)
         missing = [t for t in claim.of("E") if t not in held]
-        return total / weight - MISSING_ENTITY * len(missing)
+        # Kinds the claim lacks count as no agreement: naming the same country alone,
+        # without a shared concept or wording, is not the same proposition.
+        return total - MISSING_ENTITY * len(missing)
 
 
 def best_match(

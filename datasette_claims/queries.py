@@ -11,7 +11,7 @@ CLAIM_COLUMNS = """
     c.start, c."end", c.speaker, c.quote_kind, c.stance, c.hedge, c.figure_value,
     c.figure_unit, c.figure_text, c.figure_as_of, c.figure_is_forecast, c.event_date,
     c.claimed_at, c.status, c.origin, c.confidence, c.note, c.created_at, c.updated_at,
-    c.reviewed_at, c.reviewed_by, c.credibility,
+    c.reviewed_at, c.reviewed_by, c.credibility, c.link_status, c.link_score,
     s.name as source_name, s.kind as source_kind, s.role as source_role,
     s.country as source_country, s.independence_group, g.name as group_name,
     p.statement as proposition_statement, d.title as document_title,

@@ -1,13 +1,15 @@
-"""The one write route of the pages: POST a review of a claim.
+"""The write routes of the pages: reviews and link decisions, by POST only.
 
-Needs the claims-review permission, a mutable database, and Datasette's CSRF protection
-(0.65 checks the form token, 1.0a the request's origin).
+Each needs the claims-review permission, a mutable database, and Datasette's CSRF
+protection (0.65 checks the form token, 1.0a the request's origin).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import sqlite_utils
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Forbidden, NotFound, Response
 
@@ -15,51 +17,87 @@ from .permissions import can_review, can_view
 from .reviews import ReviewError, review_claim
 
 
-async def review_view(datasette: Any, request: Any) -> Response:
+async def _decision(
+    datasette: Any,
+    request: Any,
+    back: str,
+    write: Callable[[sqlite_utils.Database, dict[str, str], str], str],
+) -> Response:
+    """Check who may write, run `write` in one transaction, and go back with a message."""
     if request.method != "POST":
-        return Response.text(
-            "Method not allowed: POST a review", status=405, headers={"Allow": "POST"}
-        )
+        return Response.text("Method not allowed: POST only", status=405, headers={"Allow": "POST"})
     database = tilde_decode(request.url_vars["database"])
-    claim_id = tilde_decode(request.url_vars["claim"])
     try:
         db = datasette.get_database(database)
     except KeyError:
         raise NotFound(f"Database not found: {database}") from None
     if not db.is_mutable:
-        raise Forbidden("This database is read-only (immutable): reviews cannot be recorded")
+        raise Forbidden("This database is read-only (immutable): nothing can be recorded")
     if not await can_view(datasette, request.actor, database):
         raise Forbidden("You do not have permission to view claims in this database")
     if not await can_review(datasette, request.actor, database):
         raise Forbidden("You do not have permission to review claims (claims-review)")
     form = await request.post_vars()
-    by = (request.actor or {}).get("id")
-    evidence = [line for line in (form.get("evidence") or "").split() if line]
-    credibility = form.get("credibility") or None
-    claim_url = datasette.urls.database(database) + "/-/claims/" + request.url_vars["claim"]
+    by = str((request.actor or {}).get("id") or "")
+    url = datasette.urls.database(database) + "/-/claims/" + back
+    try:
+        message = await db.execute_write_fn(
+            lambda conn: write(sqlite_utils.Database(conn), form, by), block=True
+        )
+    except ReviewError as exc:
+        datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
+        return Response.redirect(url)
+    datasette.add_message(request, message, datasette.INFO)
+    return Response.redirect(url)
 
-    def write(conn: Any) -> Any:
-        import sqlite_utils
 
-        return review_claim(
-            sqlite_utils.Database(conn),
+async def review_view(datasette: Any, request: Any) -> Response:
+    claim_id = tilde_decode(request.url_vars["claim"])
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        credibility = form.get("credibility") or ""
+        result = review_claim(
+            db,
             claim_id,
             form.get("status") or "",
-            str(by or ""),
+            by,
             (form.get("note") or "").strip() or None,
-            evidence,
-            int(credibility) if credibility and credibility.isdigit() else None,
+            (form.get("evidence") or "").split(),
+            int(credibility) if credibility.isdigit() else None,
         )
+        after = (
+            f"; proposition now {result.proposition_status}" if result.proposition_status else ""
+        )
+        return f"Review recorded: {result.old_status} → {result.new_status}{after}"
 
-    try:
-        result = await db.execute_write_fn(write, block=True)
-    except ReviewError as exc:
-        datasette.add_message(request, f"Review not recorded: {exc}", datasette.ERROR)
-        return Response.redirect(claim_url)
-    datasette.add_message(
-        request,
-        f"Review recorded: {result.old_status} → {result.new_status}"
-        + (f"; proposition now {result.proposition_status}" if result.proposition_status else ""),
-        datasette.INFO,
-    )
-    return Response.redirect(claim_url)
+    return await _decision(datasette, request, request.url_vars["claim"], write)
+
+
+async def link_view(datasette: Any, request: Any) -> Response:
+    from .links import link, unlink
+
+    claim_id = tilde_decode(request.url_vars["claim"])
+    action = request.url_vars["action"]
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        if action == "unlink":
+            old = unlink(db, claim_id, by)
+            return f"Unlinked from {old}; this pair will not be suggested again"
+        target = (form.get("proposition") or "").strip()
+        link(db, claim_id, target, by)
+        return f"Linked to {target}"
+
+    return await _decision(datasette, request, request.url_vars["claim"], write)
+
+
+async def merge_view(datasette: Any, request: Any) -> Response:
+    from .links import merge
+
+    target = tilde_decode(request.url_vars["proposition"])
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        source = (form.get("source") or "").strip()
+        moved = merge(db, target, source, by)
+        return f"Merged {source} into this proposition ({moved} claims moved)"
+
+    return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)

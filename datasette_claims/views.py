@@ -10,12 +10,12 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
 
 from . import queries
-from .compare import compare, derive_statuses
+from .compare import compare, derive_statuses, latest_figures
 from .export import claim_review, data_feed, export_sql, json_ld_script
 from .feed import changes_feed
 from .passage import passage_around
 from .permissions import can_review, can_view
-from .review_view import review_view
+from .review_view import link_view, merge_view, review_view
 from .schema import STANCES, has_claims_schema
 from .status import STATUS_LABELS, STATUSES
 from .timeline import timeline_svg
@@ -204,6 +204,8 @@ async def claim_view(datasette: Any, request: Any) -> Response:
             "page": page,
             "may_review": may_review,
             "review_url": page.url(claim_id, "review"),
+            "link_url": page.url(claim_id, "link"),
+            "unlink_url": page.url(claim_id, "unlink"),
             "json_ld": json_ld,
         },
     )
@@ -227,11 +229,19 @@ async def compare_view(datasette: Any, request: Any) -> Response:
         for c in sorted(claims, key=lambda c: c["reviewed_at"] or "")
         if c["reviewed_at"]
     ]
+    summary["latest_figures"] = latest_figures(claims)
     data = {"proposition": proposition, "comparison": summary, "rows": claims}
+    may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     return await page.respond(
         "claims_compare.html",
         data,
-        {"page": page, "groups": comparison.groups, "timeline": timeline_svg(claims)},
+        {
+            "page": page,
+            "groups": comparison.groups,
+            "timeline": timeline_svg(claims),
+            "may_review": may_review,
+            "merge_url": page.url("compare", proposition_id, "merge"),
+        },
     )
 
 
@@ -285,4 +295,6 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+?)(?P<format>\.json)?$", claim_view),
     # After the pages, so "sources/<id>" is never taken for a claim's review.
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+)/review$", review_view),
+    (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+)/(?P<action>link|unlink)$", link_view),
+    (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+)/merge$", merge_view),
 ]
