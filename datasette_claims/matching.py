@@ -70,6 +70,21 @@ def _rejected(db: sqlite_utils.Database) -> dict[str, set[str]]:
     return rejected
 
 
+def _english_names(db: sqlite_utils.Database, plan: LoadPlan) -> dict[str, str]:
+    """Short English names for labels: a source's first English alias, else its name."""
+    names: dict[str, str] = {}
+    if db["sources"].exists():
+        names.update(dict(db.execute("select id, name from sources").fetchall()))
+        for source_id, alias in db.execute(
+            "select source_id, alias from source_aliases where language = 'en' order by rowid desc"
+        ).fetchall():
+            names[source_id] = alias
+    for entry in plan.sources:
+        english = [alias for alias, language in entry.aliases if language == "en"]
+        names[entry.id] = english[0] if english else entry.name
+    return names
+
+
 def match_claims(
     db: sqlite_utils.Database,
     plan: LoadPlan,
@@ -81,9 +96,7 @@ def match_claims(
     index = _load_index(db)
     rejected = _rejected(db)
     groups = plan.groups
-    names = {s.id: s.name for s in plan.sources}
-    if db["sources"].exists():
-        names.update(dict(db.execute("select id, name from sources").fetchall()))
+    names = _english_names(db, plan)
     known_props = {p["id"] for p in plan.propositions}
     lead: dict[str, Terms] = {}
     ordered = sorted(plan.claims, key=lambda r: (r["document_id"], r["start"], r["end"]))
