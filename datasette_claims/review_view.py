@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import sqlite_utils
 from datasette.utils import tilde_decode
@@ -37,7 +38,12 @@ async def _decision(
         raise Forbidden("You do not have permission to view claims in this database")
     if not await can_review(datasette, request.actor, database):
         raise Forbidden("You do not have permission to review claims (claims-review)")
-    form = await request.post_vars()
+    # Repeated fields ("claim" when splitting) keep every value, joined by spaces.
+    form: dict[str, str] = {}
+    for key, value in parse_qsl(
+        (await request.post_body()).decode("utf-8"), keep_blank_values=True
+    ):
+        form[key] = f"{form[key]} {value}" if key in form and key == "claim" else value
     by = str((request.actor or {}).get("id") or "")
     url = datasette.urls.database(database) + "/-/claims/" + back
     try:
@@ -99,5 +105,18 @@ async def merge_view(datasette: Any, request: Any) -> Response:
         source = (form.get("source") or "").strip()
         moved = merge(db, target, source, by)
         return f"Merged {source} into this proposition ({moved} claims moved)"
+
+    return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)
+
+
+async def split_view(datasette: Any, request: Any) -> Response:
+    from .links import split
+
+    proposition = tilde_decode(request.url_vars["proposition"])
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        claims = (form.get("claim") or "").split()
+        new_id = split(db, proposition, claims, form.get("statement") or "", by)
+        return f"{len(claims)} claims moved to the new proposition {new_id}"
 
     return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)

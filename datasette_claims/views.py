@@ -15,7 +15,7 @@ from .export import claim_review, data_feed, export_sql, json_ld_script
 from .feed import changes_feed
 from .passage import passage_around
 from .permissions import can_review, can_view
-from .review_view import link_view, merge_view, review_view
+from .review_view import link_view, merge_view, review_view, split_view
 from .schema import STANCES, has_claims_schema
 from .status import STATUS_LABELS, STATUSES
 from .timeline import timeline_svg
@@ -241,6 +241,7 @@ async def compare_view(datasette: Any, request: Any) -> Response:
             "timeline": timeline_svg(claims),
             "may_review": may_review,
             "merge_url": page.url("compare", proposition_id, "merge"),
+            "split_url": page.url("compare", proposition_id, "split"),
         },
     )
 
@@ -297,4 +298,5 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+)/review$", review_view),
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+)/(?P<action>link|unlink)$", link_view),
     (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+)/merge$", merge_view),
+    (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+)/split$", split_view),
 ]

@@ -212,3 +212,34 @@ async def test_comparison_marks_suggestions_and_latest_figures(corpus_db):
     assert latest[("Government of Ukraine", False)]["value"] == 12000
     page = (await ds.client.get(f"/corpus/-/claims/compare/{proposition}")).text
     assert "suggested match" in page and "Latest figure per institution" in page
+
+
+@pytest.mark.asyncio
+async def test_web_merge_and_split(corpus_db):
+    ds = Datasette([str(corpus_db)], metadata=GRANT)
+    cookies = {"ds_actor": ds.sign({"a": {"id": "anna"}}, "actor")}
+    target, source = found(corpus_db)["a1"], found(corpus_db)["a2"]
+    page = await ds.client.get(f"/corpus/-/claims/compare/{target}", cookies=cookies)
+    assert "Merge another proposition" in page.text and "Split claims off" in page.text
+    token = re.search(r'name="csrftoken" value="([^"]*)"', page.text).group(1)
+    if "ds_csrftoken" in page.cookies:
+        cookies["ds_csrftoken"] = page.cookies["ds_csrftoken"]
+    merged = await ds.client.post(
+        f"/corpus/-/claims/compare/{target}/merge",
+        data={"csrftoken": token, "source": source},
+        cookies=cookies,
+    )
+    assert merged.status_code == 302
+    assert found(corpus_db)["a2"] == target
+    split = await ds.client.post(
+        f"/corpus/-/claims/compare/{target}/split",
+        content=f"csrftoken={token}&claim=a2&claim=b2&statement=Flown+on+Russian+aircraft",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        cookies=cookies,
+    )
+    assert split.status_code == 302
+    links = found(corpus_db)
+    assert links["a2"] == links["b2"] != target
+    assert rows(corpus_db, "select statement from propositions where id = ?", [links["a2"]]) == [
+        ("Flown on Russian aircraft",)
+    ]
