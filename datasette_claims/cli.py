@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-import sqlite_utils
 
 from .errors import LoadError
 from .importers.verdicts import load_verdict_map
-from .loader import discover, plan_load
+from .loader import discover
+from .pipeline import load_paths
 from .reviews import ReviewError, review_claim
 from .schema import STATUSES, check_compatible
-from .store import LoadSummary, apply_plan, migrate_in_transaction, open_database
+from .store import LoadSummary, migrate_in_transaction, open_database
 
 
 def register(cli: click.Group) -> None:
@@ -41,6 +41,7 @@ def claims() -> None:
     "forced_format",
     help="Read every PATH with this importer: claimreview, claimskg, liar, csv",
 )
+@click.option("--force", is_flag=True, help="Read every file, even those loaded unchanged before")
 @click.option(
     "--verdict-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -54,6 +55,7 @@ def load(
     no_extract: bool,
     forced_format: str | None,
     verdict_map: Path | None,
+    force: bool,
 ) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
@@ -64,7 +66,7 @@ def load(
     try:
         verdicts = load_verdict_map(verdict_map) if verdict_map else None
         summary = _load(
-            database, existed, paths, actor, quiet, not no_extract, forced_format, verdicts
+            database, existed, paths, actor, quiet, not no_extract, forced_format, verdicts, force
         )
     except (LoadError, sqlite3.DatabaseError) as exc:
         if not existed:
@@ -90,29 +92,25 @@ def _load(
     extract: bool = True,
     forced_format: str | None = None,
     verdicts: dict[str, str] | None = None,
+    force: bool = False,
 ) -> LoadSummary:
-    # Plan against the real database when there is one; otherwise against an empty
-    # in-memory one, so a failed first load leaves no file behind.
-    reader = open_database(database) if existed else sqlite_utils.Database(memory=True)
-    files = discover(paths)
+    files = discover(paths)  # before the database file exists: a bad path writes nothing
+    db = open_database(database)
     show = not quiet and sys.stderr.isatty()
     with click.progressbar(
-        length=len(files), label="reading", file=sys.stderr, hidden=not show
+        length=len(files), label="loading", file=sys.stderr, hidden=not show
     ) as bar:
-        plan = plan_load(
-            reader,
-            files,
-            progress=lambda _: bar.update(1),
+        return load_paths(
+            db,
+            paths,
+            files=files,
+            actor=actor,
             extract=extract,
             forced_format=forced_format,
             verdicts=verdicts,
+            force=force,
+            progress=lambda _: bar.update(1),
         )
-    if not existed:
-        reader.close()
-    db = reader if existed else open_database(database)
-    if not quiet:
-        click.echo(f"writing {len(plan.claims)} claims from {len(plan.files)} files ...", err=True)
-    return apply_plan(db, plan, actor=actor)
 
 
 def _remove_new_database(database: Path) -> None:

@@ -37,6 +37,13 @@ SKIPPED_FILES = re.compile(r"^(requirements.*|license.*|licence.*|copying.*|noti
 
 
 @dataclass
+class LoadSession:
+    """What consecutive plans of one load share: the matcher's index, kept in memory."""
+
+    match_index: Any = None
+
+
+@dataclass
 class LoadPlan:
     """Rows to write, already validated against each other and the database."""
 
@@ -163,6 +170,7 @@ def plan_load(
     extract: bool = True,
     forced_format: str | None = None,
     verdicts: dict[str, str] | None = None,
+    session: LoadSession | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
@@ -263,7 +271,7 @@ def plan_load(
     for article, meta in documents.values():
         plan.documents.append(_document_row(article, meta))
     _merge_imports(plan, batches, known_props | set(planned_props), claim_ids)
-    match_claims(db, plan, _alias_index(db, sources), {d["id"]: d for d in plan.documents})
+    match_claims(db, plan, _alias_index(db, sources), {d["id"]: d for d in plan.documents}, session)
     return plan
 
 

@@ -90,10 +90,16 @@ def match_claims(
     plan: LoadPlan,
     aliases: AliasIndex,
     documents: dict[str, dict[str, Any]],
+    session: Any = None,
 ) -> None:
     """Fill in proposition, link status and score of the plan's claims; extend the index."""
     existing = _existing_links(db, [row["id"] for row in plan.claims])
-    index = _load_index(db)
+    if session is not None and session.match_index is not None:
+        index = session.match_index
+    else:
+        index = _load_index(db)
+        if session is not None:
+            session.match_index = index
     rejected = _rejected(db)
     groups = plan.groups
     names = _english_names(db, plan)

@@ -275,11 +275,65 @@ def _migration_4(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_COUNTED = (("status", "status"), ("source", "source_id"), ("proposition", "proposition_id"))
+
+
+def _count_sql(sign: str, row: str) -> str:
+    parts = [f"('all', '', {sign}1)"] + [
+        f"('{dimension}', coalesce({row}.{column}, ''), {sign}1)" for dimension, column in _COUNTED
+    ]
+    return (
+        "insert into claim_counts (dimension, value, count) values "
+        + ", ".join(parts)
+        + " on conflict (dimension, value) do update set count = count + excluded.count;"
+    )
+
+
+_V5 = [
+    # Counts kept current by triggers, so the overview never scans a million claims.
+    """
+    create table claim_counts (
+        dimension text not null,
+        value text not null,
+        count integer not null,
+        primary key (dimension, value)
+    )""",
+    "create index idx_claim_counts_rank on claim_counts(dimension, count desc)",
+    f"create trigger claim_counts_insert after insert on claims begin {_count_sql('+', 'new')} end",
+    f"create trigger claim_counts_delete after delete on claims begin {_count_sql('-', 'old')} end",
+    f"""create trigger claim_counts_update after update of status, source_id, proposition_id
+        on claims begin {_count_sql("-", "old")} {_count_sql("+", "new")} end""",
+    """insert into claim_counts (dimension, value, count)
+        select 'all', '', count(*) from claims""",
+    """insert into claim_counts (dimension, value, count)
+        select 'status', status, count(*) from claims group by status""",
+    """insert into claim_counts (dimension, value, count)
+        select 'source', coalesce(source_id, ''), count(*) from claims group by 1""",
+    """insert into claim_counts (dimension, value, count)
+        select 'proposition', coalesce(proposition_id, ''), count(*) from claims group by 1""",
+    # Files already loaded, by content hash: an unchanged file is skipped on the next load,
+    # wherever it lies now.
+    """
+    create table loaded_files (
+        sha256 text primary key,
+        path text not null,
+        size integer not null,
+        loaded_at text not null
+    )""",
+]
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    for statement in _V5:
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_1),
     ("0002_reviews_evidence_track_records", _migration_2),
     ("0003_imports", _migration_3),
     ("0004_matching", _migration_4),
+    ("0005_counts_loaded_files", _migration_5),
 ]
 
 

@@ -62,6 +62,19 @@ class LoadSummary:
     claims: Tally = field(default_factory=Tally)
     status_changes: int = 0
     reviews: int = 0
+    skipped_files: int = 0
+
+    def add(self, other: LoadSummary) -> None:
+        """Fold the summary of one part of a load into this one."""
+        for name in ("documents", "sources", "propositions", "claims"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            mine.added += theirs.added
+            mine.updated += theirs.updated
+            mine.unchanged += theirs.unchanged
+        self.status_changes += other.status_changes
+        self.reviews += other.reviews
+        self.not_in_input.extend(other.not_in_input)
+
     not_in_input: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -74,6 +87,11 @@ class LoadSummary:
         ]
         if self.reviews:
             lines.append(f"verdicts:     {self.reviews} imported reviews")
+        if self.skipped_files:
+            lines.append(
+                f"skipped:      {self.skipped_files} files unchanged since they were loaded"
+                " (--force reads them again)"
+            )
         if self.not_in_input:
             shown = ", ".join(self.not_in_input[:5])
             more = f" and {len(self.not_in_input) - 5} more" if len(self.not_in_input) > 5 else ""

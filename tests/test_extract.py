@@ -335,7 +335,7 @@ def test_article_without_claim_file_is_extracted(tmp_path):
     assert {"nis-south-korea", "yoon-suk-yeol", "russia"} <= sources
     assert all(0 < r[5] < 1 for r in rows)
     # Idempotent: loading again changes nothing.
-    again = run_cli("load", db, folder)
+    again = run_cli("load", db, folder, "--force")
     assert f"0 added, 0 updated, {len(rows)} unchanged" in again.output
     # --no-extract loads the document alone.
     bare = tmp_path / "bare.db"

@@ -140,7 +140,7 @@ def test_real_reload_is_idempotent(real_db, tmp_path):
         rows(copy, "select count(*) from claims"),
         rows(copy, "select count(*) from claim_reviews"),
     )
-    result = run_cli("load", copy, CLAIMSKG, LIAR)
+    result = run_cli("load", copy, CLAIMSKG, LIAR, "--force")
     assert "claims:       0 added, 0 updated" in result.output
     assert (
         rows(copy, "select count(*) from claims"),

@@ -134,11 +134,27 @@ def table_dump(path: Path) -> dict[str, list]:
 
 def test_reload_is_idempotent(seed_copy):
     before = table_dump(seed_copy)
+    # Unchanged files are recognised by their content hash and skipped...
     result = run_cli("load", seed_copy, SEED_ARTICLE.parent)
     assert result.exit_code == 0, result.output
+    assert "skipped:      3 files unchanged" in result.output
+    assert table_dump(seed_copy) == before
+    # ...and reading them again anyway changes nothing either.
+    result = run_cli("load", seed_copy, SEED_ARTICLE.parent, "--force")
     assert f"claims:       0 added, 0 updated, {len(seed_claims())} unchanged" in result.output
     assert "0 derived status changes" in result.output
-    assert table_dump(seed_copy) == before
+    after = table_dump(seed_copy)
+    assert {k: v for k, v in after.items() if k != "loaded_files"} == {
+        k: v for k, v in before.items() if k != "loaded_files"
+    }
+
+
+def test_a_changed_claim_file_reloads_its_article_too(seed_copy, seed_dir):
+    path = seed_dir / SEED_CLAIMS.name
+    path.write_text(path.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    result = run_cli("load", seed_copy, seed_dir)
+    assert result.exit_code == 0, result.output
+    assert "skipped:      1 files unchanged" in result.output  # only sources.yml
 
 
 def test_corrected_claim_file_updates_and_records_history(seed_copy, seed_dir):

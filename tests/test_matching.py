@@ -77,7 +77,7 @@ def test_suggestions_are_marked_and_founders_get_english_labels(corpus_db):
 def test_reload_changes_nothing(corpus_db):
     before = rows(corpus_db, "select id, proposition_id, link_status, link_score from claims")
     terms = rows(corpus_db, "select * from proposition_terms order by 1, 2")
-    result = run_cli("load", corpus_db, CORPUS, "--no-extract")
+    result = run_cli("load", corpus_db, CORPUS, "--no-extract", "--force")
     assert "0 added, 0 updated" in result.output
     assert (
         rows(corpus_db, "select id, proposition_id, link_status, link_score from claims") == before
@@ -103,7 +103,7 @@ def test_confirmed_links_survive_and_rejected_pairs_return_never(corpus_db):
     assert rows(corpus_db, "select rejected_by from rejected_links where claim_id = 'e2'") == [
         ("anna",)
     ]
-    assert run_cli("load", corpus_db, CORPUS, "--no-extract").exit_code == 0
+    assert run_cli("load", corpus_db, CORPUS, "--no-extract", "--force").exit_code == 0
     assert rows(corpus_db, "select proposition_id, link_status from claims where id = 'f2'") == [
         (kursk, "confirmed")
     ]
