@@ -62,7 +62,52 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in cleaned.split()[:20])
 
 
+async def kept_counts(db: Any) -> dict[str, Any]:
+    """The overview's counts from claim_counts, which triggers keep current: no scan."""
+    by_status = {s: 0 for s in STATUSES}
+    for value, count in (
+        await db.execute("select value, count from claim_counts where dimension = 'status'")
+    ).rows:
+        by_status[value] = count
+    by_source = _rows(
+        await db.execute(
+            """select nullif(k.value, '') as id, coalesce(s.name, '(unattributed)') as name,
+                s.kind as kind, k.count as claims
+               from claim_counts k left join sources s on s.id = k.value
+               where k.dimension = 'source' and k.count > 0
+               order by k.count desc, name limit 100"""
+        )
+    )
+    by_proposition = _rows(
+        await db.execute(
+            """select nullif(k.value, '') as id, p.statement as statement, p.topic as topic,
+                p.status as status, k.count as claims
+               from claim_counts k left join propositions p on p.id = k.value
+               where k.dimension = 'proposition' and k.count > 0
+               order by k.count desc, statement limit 100"""
+        )
+    )
+    ids = [p["id"] for p in by_proposition if p["id"]]
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        institutions = dict(
+            (
+                await db.execute(
+                    f"""select c.proposition_id, count(distinct s.independence_group)
+                        from claims c join sources s on s.id = c.source_id
+                        where c.proposition_id in ({marks}) group by c.proposition_id""",
+                    ids,
+                )
+            ).rows
+        )
+        for p in by_proposition:
+            p["institutions"] = institutions.get(p["id"], 0)
+    return {"status": by_status, "source": by_source, "proposition": by_proposition}
+
+
 async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
+    if not filters and await db.table_exists("claim_counts"):
+        return await kept_counts(db)
     where, params = where_clause(filters)
     by_status = {s: 0 for s in STATUSES}
     for row in (
@@ -97,7 +142,11 @@ async def claim_page_list(
 ) -> tuple[list[dict[str, Any]], int | None, int]:
     """One page of claims in load order, keyset-paged on rowid; returns rows, next, total."""
     where, params = where_clause(filters)
-    total = (await db.execute(f"select count(*) {CLAIM_JOINS}{where}", params)).rows[0][0]
+    if not filters and await db.table_exists("claim_counts"):
+        found = (await db.execute("select count from claim_counts where dimension = 'all'")).rows
+        total = found[0][0] if found else 0
+    else:
+        total = (await db.execute(f"select count(*) from claims c{where}", params)).rows[0][0]
     if after is not None:
         where += (" and " if where else " where ") + "c.rowid > :after"
         params["after"] = after
@@ -148,12 +197,13 @@ async def other_claims_on_proposition(
     return rows, total
 
 
-async def claims_for_source(db: Any, source_id: str) -> list[dict[str, Any]]:
+async def claims_for_source(db: Any, source_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The source's latest claims (the overview filtered by source pages through the rest)."""
     return _rows(
         await db.execute(
             f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.source_id = ?
-                order by d.published_at desc, c.document_id, c.start""",
-            [source_id],
+                order by c.rowid desc limit ?""",
+            [source_id, limit],
         )
     )
 
@@ -228,17 +278,29 @@ async def evidence(db: Any, claim_id: str) -> list[dict[str, Any]]:
     )
 
 
-async def track_record(db: Any, source_id: str) -> dict[str, Any]:
-    """How the source's claims ended: confirmed, refuted, disputed, retracted, unresolved."""
-    rows = _rows(
+async def status_counts(db: Any, source_id: str) -> dict[str, int]:
+    """The source's claims by status, through the (source_id, status) index."""
+    counts = {s: 0 for s in STATUSES}
+    for status, count in (
         await db.execute(
-            "select claims, confirmed, refuted, disputed, retracted, unresolved, reliability "
-            "from source_track_records where source_id = ?",
-            [source_id],
+            "select status, count(*) from claims where source_id = ? group by status", [source_id]
         )
-    )
-    record = rows[0] if rows else {}
-    return {k: (v or 0) if k != "reliability" else v for k, v in record.items()}
+    ).rows:
+        counts[status] = count
+    return counts
+
+
+def track_record(counts: dict[str, int], reliability: str | None) -> dict[str, Any]:
+    """How the source's claims ended (the same as the source_track_records view)."""
+    return {
+        "claims": sum(counts.values()),
+        "confirmed": counts["confirmed"],
+        "refuted": counts["refuted"],
+        "disputed": counts["disputed"],
+        "retracted": counts["retracted"],
+        "unresolved": counts["unverified"] + counts["corroborated"],
+        "reliability": reliability,
+    }
 
 
 async def source_ratings(db: Any, source_id: str) -> list[dict[str, Any]]:

@@ -255,12 +255,10 @@ async def source_view(datasette: Any, request: Any) -> Response:
     if source is None:
         raise NotFound(f"Source not found: {source_id}")
     claims = [_clean(c) for c in await queries.claims_for_source(db, source_id)]
-    by_status = {s: 0 for s in STATUSES}
-    for claim in claims:
-        by_status[claim["status"]] += 1
+    by_status = await queries.status_counts(db, source_id)
     data = {
         "source": source,
-        "track_record": await queries.track_record(db, source_id),
+        "track_record": queries.track_record(by_status, source.get("reliability")),
         "parents": await queries.source_chain(db, source_id),
         "members": await queries.source_children(db, source_id),
         "aliases": await queries.source_aliases(db, source_id),
