@@ -31,12 +31,18 @@ COUNTRIES = [
     ("japan", "Japan", "Japan", "japanische", "Japanese"),
     ("poland", "Polen", "Poland", "polnische", "Polish"),
 ]
-BODIES = [("intelligence", "Geheimdienst", "intelligence service", "agency"),
-          ("defence", "Verteidigungsministerium", "defence ministry", "ministry"),
-          ("foreign", "Außenministerium", "foreign ministry", "ministry"),
-          ("army", "Armee", "armed forces", "military")]
-UNITS = [("Soldaten", "soldiers", "soldiers"), ("Raketen", "missiles", "missiles"),
-         ("Panzer", "tanks", "tanks"), ("Flüchtlinge", "refugees", "refugees")]
+BODIES = [
+    ("intelligence", "Geheimdienst", "intelligence service", "agency"),
+    ("defence", "Verteidigungsministerium", "defence ministry", "ministry"),
+    ("foreign", "Außenministerium", "foreign ministry", "ministry"),
+    ("army", "Armee", "armed forces", "military"),
+]
+UNITS = [
+    ("Soldaten", "soldiers", "soldiers"),
+    ("Raketen", "missiles", "missiles"),
+    ("Panzer", "tanks", "tanks"),
+    ("Flüchtlinge", "refugees", "refugees"),
+]
 HEDGES_DE = ["", "", "", "mutmaßlich ", "offenbar "]
 HEDGES_EN = ["", "", "", "reportedly ", "allegedly "]
 VERDICTS = ["True", "False", "Mostly False", "Half True", "Misleading", "Mostly True"]
@@ -46,20 +52,45 @@ MONTHS = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
 def sources(rng: random.Random, people_per_body: int) -> list[dict]:
     found = []
     for cid, de, en, _, _ in COUNTRIES:
-        found.append({"id": cid, "name": f"Government of {en}", "kind": "government",
-                      "aliases": {"de": [de], "en": [en]}})
+        found.append(
+            {
+                "id": cid,
+                "name": f"Government of {en}",
+                "kind": "government",
+                "aliases": {"de": [de], "en": [en]},
+            }
+        )
         for bid, bde, ben, kind in BODIES:
             body = f"{cid}-{bid}"
-            found.append({"id": body, "name": f"{en} {ben}", "kind": kind, "parent": cid,
-                          "aliases": {"de": [f"{de} {bde}"], "en": [f"{en} {ben}"]}})
+            found.append(
+                {
+                    "id": body,
+                    "name": f"{en} {ben}",
+                    "kind": kind,
+                    "parent": cid,
+                    "aliases": {"de": [f"{de} {bde}"], "en": [f"{en} {ben}"]},
+                }
+            )
             for n in range(people_per_body):
-                found.append({"id": f"{body}-p{n}", "name": f"Official {n} of the {en} {ben}",
-                              "kind": "person", "role": f"Official of the {en} {ben}",
-                              "parent": body, "aliases": {"de": [f"Sprecher {n} {de}"],
-                                                          "en": [f"Spokesperson {n} {en}"]}})
+                found.append(
+                    {
+                        "id": f"{body}-p{n}",
+                        "name": f"Official {n} of the {en} {ben}",
+                        "kind": "person",
+                        "role": f"Official of the {en} {ben}",
+                        "parent": body,
+                        "aliases": {"de": [f"Sprecher {n} {de}"], "en": [f"Spokesperson {n} {en}"]},
+                    }
+                )
     for n in range(20):
-        found.append({"id": f"outlet-{n}", "name": f"Outlet {n}", "kind": "outlet",
-                      "aliases": {"en": [f"Outlet {n}"]}})
+        found.append(
+            {
+                "id": f"outlet-{n}",
+                "name": f"Outlet {n}",
+                "kind": "outlet",
+                "aliases": {"en": [f"Outlet {n}"]},
+            }
+        )
     return found
 
 
@@ -77,12 +108,22 @@ def claim_rows(rng: random.Random, count: int, source_ids: list[str]):
         stance = "denies" if rng.random() < 0.08 else "expects" if forecast else "asserts"
         if german:
             hedge = rng.choice(HEDGES_DE)
-            text = (f"{hedge}{value:,} {subject[3]} {unit[0]} sollen in {place[1]} sein".replace(",", ".")
-                    if forecast else f"Es sind {hedge}{value:,} {subject[3]} {unit[0]} in {place[1]}".replace(",", "."))
+            text = (
+                f"{hedge}{value:,} {subject[3]} {unit[0]} sollen in {place[1]} sein".replace(
+                    ",", "."
+                )
+                if forecast
+                else f"Es sind {hedge}{value:,} {subject[3]} {unit[0]} in {place[1]}".replace(
+                    ",", "."
+                )
+            )
         else:
             hedge = rng.choice(HEDGES_EN)
-            text = (f"{value:,} {subject[4]} {unit[1]} will {hedge}be in {place[2]}" if forecast
-                    else f"There are {hedge}{value:,} {subject[4]} {unit[1]} in {place[2]}")
+            text = (
+                f"{value:,} {subject[4]} {unit[1]} will {hedge}be in {place[2]}"
+                if forecast
+                else f"There are {hedge}{value:,} {subject[4]} {unit[1]} in {place[2]}"
+            )
         row = {
             "id": f"g{n}",
             "text": f"{text} (report {n})",
@@ -98,16 +139,24 @@ def claim_rows(rng: random.Random, count: int, source_ids: list[str]):
             "date": f"{as_of}-{rng.randint(1, 28):02d}",
         }
         if rng.random() < 0.05:
-            row.update(verdict=rng.choice(VERDICTS), reviewer="Synthetic Fact Check",
-                       review_url=f"https://factcheck.example/{n}", reviewed_at=row["date"])
+            row.update(
+                verdict=rng.choice(VERDICTS),
+                reviewer="Synthetic Fact Check",
+                review_url=f"https://factcheck.example/{n}",
+                reviewed_at=row["date"],
+            )
         yield row
 
 
-ARTICLE_DE = ("{n}. Nach Angaben des {agency} halten sich bereits {value} {adj} Soldaten in {place} auf. "
-              "Bis Dezember sollen es demnach {more} sein. \"Wir werden nicht tatenlos zusehen\", "
-              "sagte der Sprecher. {place} weist das zurück.\n\n")
-ARTICLE_EN = ("{n}. According to {agency}, {value} {adj} soldiers are already in {place}. "
-              "\"We will not stand by,\" the spokesperson said. {place} denied the reports.\n\n")
+ARTICLE_DE = (
+    "{n}. Nach Angaben des {agency} halten sich bereits {value} {adj} Soldaten in {place} auf. "
+    'Bis Dezember sollen es demnach {more} sein. "Wir werden nicht tatenlos zusehen", '
+    "sagte der Sprecher. {place} weist das zurück.\n\n"
+)
+ARTICLE_EN = (
+    "{n}. According to {agency}, {value} {adj} soldiers are already in {place}. "
+    '"We will not stand by," the spokesperson said. {place} denied the reports.\n\n'
+)
 
 
 def articles(rng: random.Random, out: Path, count: int) -> None:
@@ -119,11 +168,16 @@ def articles(rng: random.Random, out: Path, count: int) -> None:
         for k in range(40):
             c, p = rng.choice(COUNTRIES), rng.choice(COUNTRIES)
             template = ARTICLE_DE if german else ARTICLE_EN
-            parts.append(template.format(
-                n=k, agency=f"{c[1]} Geheimdienstes" if german else f"{c[2]} intelligence",
-                value=f"{rng.randint(1, 30) * 500:,}".replace(",", "." if german else ","),
-                more=f"{rng.randint(31, 60) * 500:,}".replace(",", "."),
-                adj=c[3] if german else c[4], place=p[1] if german else p[2]))
+            parts.append(
+                template.format(
+                    n=k,
+                    agency=f"{c[1]} Geheimdienstes" if german else f"{c[2]} intelligence",
+                    value=f"{rng.randint(1, 30) * 500:,}".replace(",", "." if german else ","),
+                    more=f"{rng.randint(31, 60) * 500:,}".replace(",", "."),
+                    adj=c[3] if german else c[4],
+                    place=p[1] if german else p[2],
+                )
+            )
         (folder / f"a{n:05d}.txt").write_text("".join(parts), encoding="utf-8")
 
 
@@ -132,12 +186,28 @@ def main(count: int, out: Path, seed: int = 1, article_count: int = 200) -> None
     out.mkdir(parents=True, exist_ok=True)
     people = max(1, count // 4000)
     registry = sources(rng, people)
-    (out / "sources.yml").write_text(yaml.safe_dump({"sources": registry}, allow_unicode=True, sort_keys=False),
-                                     encoding="utf-8")
+    (out / "sources.yml").write_text(
+        yaml.safe_dump({"sources": registry}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     ids = [s["id"] for s in registry]
-    columns = ["id", "text", "source", "proposition", "proposition_statement", "stance",
-               "quote_kind", "hedge", "figure_value", "figure_unit", "figure_as_of", "date",
-               "verdict", "reviewer", "review_url", "reviewed_at"]
+    columns = [
+        "id",
+        "text",
+        "source",
+        "proposition",
+        "proposition_statement",
+        "stance",
+        "quote_kind",
+        "hedge",
+        "figure_value",
+        "figure_unit",
+        "figure_as_of",
+        "date",
+        "verdict",
+        "reviewer",
+        "review_url",
+        "reviewed_at",
+    ]
     shard, handle, writer = -1, None, None
     for n, row in enumerate(claim_rows(rng, count, ids)):
         if n % 20000 == 0:
@@ -151,7 +221,9 @@ def main(count: int, out: Path, seed: int = 1, article_count: int = 200) -> None
     if handle:
         handle.close()
     articles(rng, out, article_count)
-    print(f"{count} claims in {shard + 1} shards, {len(registry)} sources, {article_count} articles -> {out}")
+    print(
+        f"{count} claims in {shard + 1} shards, {len(registry)} sources, {article_count} articles -> {out}"
+    )
 
 
 if __name__ == "__main__":

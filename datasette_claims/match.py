@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -77,6 +78,12 @@ _ANAPHORA = set(
 _STEMMERS = {"de": snowballstemmer.stemmer("german"), "en": snowballstemmer.stemmer("english")}
 
 
+@lru_cache(maxsize=200_000)
+def _stem(language: str, word: str) -> str:
+    # News vocabulary repeats heavily; the pure-Python Snowball stemmer is the hot spot.
+    return _fold(_STEMMERS.get(language, _STEMMERS["en"]).stemWord(word))
+
+
 def _fold(word: str) -> str:
     return word.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
 
@@ -101,12 +108,12 @@ def claim_terms(
     """Entities, concepts and stems of a claim's text (minus its own source's names)."""
     skip = set(exclude)
     terms = {f"E:{source_id}" for source_id in index.all_mentions(text) if source_id not in skip}
-    stemmer = _STEMMERS.get(language or "", _STEMMERS["en"])
+    language = language if language in _STEMMERS else "en"
     for word in _WORD.findall(text):
         low = word.lower()
         if low in _STOP:
             continue
-        stem = _fold(stemmer.stemWord(low))
+        stem = _stem(language, low)
         terms.add(f"S:{stem}")
         for size in range(len(stem), 3, -1):  # compounds: "waffenlieferungen" -> "waff"
             concept = _CONCEPT_OF.get(stem[:size])

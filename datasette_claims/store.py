@@ -257,6 +257,19 @@ def _depth(source_id: str, parents: dict[str, str | None]) -> int:
     return depth
 
 
+def insert_many(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that share their keys with one executemany: the bulk path of a load.
+
+    Our rows are built by our own code with fixed keys and plain values, so sqlite-utils'
+    per-value conversions are not needed here.
+    """
+    columns = list(rows[0])
+    sql = "insert into [{}] ({}) values ({})".format(
+        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+    )
+    db.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
+
+
 def _existing(db: sqlite_utils.Database, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Current rows for these ids, fetched in chunks (SQLite caps bound parameters)."""
     found: dict[str, dict[str, Any]] = {}
@@ -293,7 +306,7 @@ def _upsert_rows(
         else:
             tally.unchanged += 1
     if fresh:
-        db[table].insert_all(fresh)
+        insert_many(db, table, fresh)
         tally.added += len(fresh)
 
 
@@ -330,10 +343,10 @@ def _upsert_claims(
         )
         tally.updated += 1
     if fresh:
-        db["claims"].insert_all(fresh)
+        insert_many(db, "claims", fresh)
         tally.added += len(fresh)
     if history:
-        db["claim_history"].insert_all(history)
+        insert_many(db, "claim_history", history)
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -32,6 +32,7 @@ def _stem(token: str) -> str:
     return _STEMMERS["en"].stemWord(stem) if stem == token else stem
 
 
+@lru_cache(maxsize=100_000)
 def normalise(text: str) -> tuple[str, ...]:
     """Lower-case, accent-folded, stemmed tokens without determiners."""
     folded = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
