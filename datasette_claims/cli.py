@@ -124,8 +124,13 @@ def _remove_new_database(database: Path) -> None:
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option(
-    "--format", "output", type=click.Choice(["json", "yaml"]), default="json", show_default=True
+    "--format",
+    "output",
+    type=click.Choice(["json", "yaml", "jsonl"]),
+    default="json",
+    show_default=True,
 )
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Processes to use")
 @click.option(
     "--sources",
     "registry",
@@ -140,6 +145,7 @@ def extract(
     registry: Path | None,
     publisher: str | None,
     language: str | None,
+    jobs: int,
 ) -> None:
     """Print the claims the extractors find in article FILES, without a database.
 
@@ -148,7 +154,7 @@ def extract(
     from .extractcli import extract_files
 
     try:
-        text = extract_files(files, output, registry, publisher, language)
+        text = extract_files(files, output, registry, publisher, language, max(1, jobs))
     except LoadError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -26,33 +28,55 @@ def _index(registry: Path | None) -> AliasIndex:
     return index
 
 
+def extract_file(
+    path: Path, registry: Path | None, publisher: str | None, language: str | None
+) -> list[dict]:
+    """The claims of one article file, as dicts (one unit of work for --jobs)."""
+    article = read_article(path)
+    source_file = registry
+    if source_file is None and (path.parent / "sources.yml").exists():
+        source_file = path.parent / "sources.yml"
+    index = _cached_index(str(source_file) if source_file else None)
+    return [
+        {"document": str(path), **claim.as_dict()}
+        for claim in extract_claims(
+            article.text,
+            language=language or article.language,
+            published=_date(article.published_at),
+            index=index,
+            publisher_source_id=publisher,
+            extractors=registered_extractors(),
+        )
+    ]
+
+
+@lru_cache(maxsize=16)
+def _cached_index(registry: str | None) -> AliasIndex:
+    return _index(Path(registry) if registry else None)
+
+
+def _work(arguments: tuple) -> list[dict]:
+    return extract_file(*arguments)
+
+
 def extract_files(
     files: tuple[Path, ...],
     output: str,
     registry: Path | None,
     publisher: str | None,
     language: str | None,
+    jobs: int = 1,
 ) -> str:
-    """Claims of every file as JSON or YAML text: a list, one object per claim."""
-    extractors = registered_extractors()
-    indexes: dict[Path | None, AliasIndex] = {}
-    results = []
-    for path in files:
-        article = read_article(path)
-        source_file = registry
-        if source_file is None and (path.parent / "sources.yml").exists():
-            source_file = path.parent / "sources.yml"
-        if source_file not in indexes:
-            indexes[source_file] = _index(source_file)
-        for claim in extract_claims(
-            article.text,
-            language=language or article.language,
-            published=_date(article.published_at),
-            index=indexes[source_file],
-            publisher_source_id=publisher,
-            extractors=extractors,
-        ):
-            results.append({"document": str(path), **claim.as_dict()})
+    """Claims of every file as JSON, YAML or JSON Lines; `jobs` processes share the files."""
+    work = [(path, registry, publisher, language) for path in files]
+    if jobs > 1 and len(files) > 1:
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            per_file = pool.map(_work, work, chunksize=max(1, len(work) // (jobs * 4)))
+    else:
+        per_file = [_work(item) for item in work]
+    results = [claim for claims in per_file for claim in claims]
     if output == "yaml":
         return yaml.safe_dump(results, allow_unicode=True, sort_keys=False)
+    if output == "jsonl":
+        return "\n".join(json.dumps(r, ensure_ascii=False) for r in results)
     return json.dumps(results, ensure_ascii=False, indent=2)
