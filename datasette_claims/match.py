@@ -115,7 +115,7 @@ def claim_terms(
             continue
         stem = _stem(language, low)
         terms.add(f"S:{stem}")
-        for size in range(len(stem), 3, -1):  # compounds: "waffenlieferungen" -> "waff"
+        for size in range(min(len(stem), 24), 3, -1):  # "waffenlieferungen" -> "waff"
             concept = _CONCEPT_OF.get(stem[:size])
             if concept:
                 terms.add(f"C:{concept}")

@@ -40,9 +40,8 @@ async def _decision(
         raise Forbidden("You do not have permission to review claims (claims-review)")
     # Repeated fields ("claim" when splitting) keep every value, joined by spaces.
     form: dict[str, str] = {}
-    for key, value in parse_qsl(
-        (await request.post_body()).decode("utf-8"), keep_blank_values=True
-    ):
+    body = (await request.post_body()).decode("utf-8", errors="replace")
+    for key, value in parse_qsl(body, keep_blank_values=True):
         form[key] = f"{form[key]} {value}" if key in form and key == "claim" else value
     by = str((request.actor or {}).get("id") or "")
     url = datasette.urls.database(database) + "/-/claims/" + back
@@ -61,7 +60,9 @@ async def review_view(datasette: Any, request: Any) -> Response:
     claim_id = tilde_decode(request.url_vars["claim"])
 
     def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
-        credibility = form.get("credibility") or ""
+        credibility = (form.get("credibility") or "").strip()
+        if credibility and credibility not in ("1", "2", "3", "4", "5", "6"):
+            raise ReviewError("credibility is a grade from 1 (confirmed) to 6 (cannot be judged)")
         result = review_claim(
             db,
             claim_id,
@@ -69,7 +70,7 @@ async def review_view(datasette: Any, request: Any) -> Response:
             by,
             (form.get("note") or "").strip() or None,
             (form.get("evidence") or "").split(),
-            int(credibility) if credibility.isdigit() else None,
+            int(credibility) if credibility else None,
         )
         after = (
             f"; proposition now {result.proposition_status}" if result.proposition_status else ""

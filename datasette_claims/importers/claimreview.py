@@ -28,6 +28,20 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
+def _text(value: Any) -> str | None:
+    """Plain text of a JSON-LD value: strings, lists of them, {"@value": ...}."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        parts = [t for t in (_text(v) for v in value) if t]
+        return "; ".join(parts) or None
+    if isinstance(value, dict):
+        return _text(value.get("@value") or value.get("name"))
+    return str(value)
+
+
 def _name(value: Any) -> tuple[str | None, str | None, str | None]:
     """(name, @type, url) of a schema.org Person/Organization, or of plain text."""
     value = _first(value)
@@ -35,7 +49,12 @@ def _name(value: Any) -> tuple[str | None, str | None, str | None]:
         return value, None, None
     if isinstance(value, dict):
         url = value.get("url") or _first(value.get("sameAs"))
-        return value.get("name"), value.get("@type"), url if isinstance(url, str) else None
+        kind = value.get("@type")
+        return (
+            _text(value.get("name")),
+            kind if isinstance(kind, str) else None,
+            (url if isinstance(url, str) else None),
+        )
     return None, None, None
 
 
@@ -92,9 +111,8 @@ class ClaimReviewImporter(Importer):
             raise LoadError(
                 f"{where} has no claimReviewed text", file=batch.path, field="claimReviewed"
             )
-        item = _first(review.get("itemReviewed")) or {}
-        if not isinstance(item, dict):
-            item = {}
+        raw_item = _first(review.get("itemReviewed")) or {}
+        item = raw_item if isinstance(raw_item, dict) else {}
         claimant, claimant_type, claimant_url = _name(item.get("author"))
         kind = (
             "person" if claimant_type == "Person" else "organisation" if claimant_type else "other"
@@ -116,9 +134,9 @@ class ClaimReviewImporter(Importer):
         appearance = _first(item.get("appearance")) or _first(item.get("firstAppearance"))
         appearance_url = appearance.get("url") if isinstance(appearance, dict) else appearance
         reviewer, _, reviewer_url = _name(review.get("author"))
-        rating = _first(review.get("reviewRating")) or {}
-        if not isinstance(rating, dict):
-            rating = {}
+        raw_rating = _first(review.get("reviewRating")) or {}
+        # A bare string rating ("False") is the verdict itself.
+        rating = raw_rating if isinstance(raw_rating, dict) else {"alternateName": raw_rating}
         url = review.get("url")
         extra = {k: v for k, v in review.items() if k not in MAPPED}
         item_extra = {
@@ -128,6 +146,8 @@ class ClaimReviewImporter(Importer):
         }
         if item_extra:
             extra["itemReviewed"] = item_extra
+        if not isinstance(raw_item, dict):
+            extra["itemReviewed"] = raw_item  # kept, not dropped
         if len([a for a in (item.get("appearance") or []) if a]) > 1:
             extra["appearances"] = item.get("appearance")
         claim_id = batch.claim(
@@ -147,7 +167,7 @@ class ClaimReviewImporter(Importer):
             claim_id,
             reviewer=reviewer,
             reviewer_url=reviewer_url,
-            verdict=rating.get("alternateName"),
+            verdict=_text(rating.get("alternateName")),
             rating_value=rating.get("ratingValue"),
             best_rating=rating.get("bestRating"),
             worst_rating=rating.get("worstRating"),
