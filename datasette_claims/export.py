@@ -13,7 +13,9 @@ from markupsafe import Markup
 # One row per claim and review (a claim without reviews gets one row).
 EXPORT_SQL = """
 select c.id, c.text, c.source_id as source, s.name as source_name, s.kind as source_kind,
-    s.role as source_role, s.country as source_country, c.claimed_at as date, c.status,
+    s.role as source_role, s.country as source_country,
+    s.independence_group as source_institution, g.name as source_institution_name,
+    c.claimed_at as date, c.status,
     c.stance, c.quote_kind, c.hedge, d.url, d.title, d.publisher,
     c.proposition_id as proposition, p.statement as proposition_statement,
     p.topic as proposition_topic, c.figure_value, c.figure_unit, c.figure_as_of,
@@ -21,6 +23,7 @@ select c.id, c.text, c.source_id as source, s.name as source_name, s.kind as sou
     r.rating_value, r.best_rating, r.worst_rating, r.status as review_status
 from claims c
 left join sources s on s.id = c.source_id
+left join sources g on g.id = s.independence_group
 left join documents d on d.id = c.document_id
 left join propositions p on p.id = c.proposition_id
 left join (
@@ -48,6 +51,10 @@ CSV_COLUMNS = [
     "source",
     "source_name",
     "source_kind",
+    "source_role",
+    "source_country",
+    "source_institution",
+    "source_institution_name",
     "date",
     "status",
     "stance",

@@ -110,6 +110,13 @@ def merge(db: sqlite_utils.Database, target: str, source: str, by: str) -> int:
             for c in claims
         )
         db.execute("update propositions set merged_into = ? where id = ?", [target, source])
+        # What people rejected for the old proposition they reject for the merged one too.
+        db.execute(
+            "insert or ignore into rejected_links "
+            "select claim_id, ?, rejected_by, rejected_at from rejected_links "
+            "where proposition_id = ?",
+            [target, source],
+        )
         db.execute(
             "insert into proposition_terms (proposition_id, term, count) "
             "select ?, term, count from proposition_terms where proposition_id = ? "

@@ -270,17 +270,43 @@ def plan_load(
             )
     for article, meta in documents.values():
         plan.documents.append(_document_row(article, meta))
-    _merge_imports(plan, batches, known_props | set(planned_props), claim_ids)
+    _merge_imports(db, plan, batches, known_props | set(planned_props), claim_ids)
     match_claims(db, plan, _alias_index(db, sources), {d["id"]: d for d in plan.documents}, session)
     return plan
 
 
+def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, str | None]:
+    """Claims that exist and were not imported (id -> who reviewed them): never overwritten."""
+    if not ids or not db["claims"].exists() or "reviewed_by" not in db["claims"].columns_dict:
+        return {}
+    kept: dict[str, str | None] = {}
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for claim_id, reviewer in db.execute(
+            f"select id, reviewed_by from claims where origin != 'imported' and id in ({marks})",
+            chunk,
+        ).fetchall():
+            kept[claim_id] = reviewer
+    return kept
+
+
 def _merge_imports(
-    plan: LoadPlan, batches: list[ImportBatch], propositions: set[str], claim_ids: dict[str, str]
+    db: sqlite_utils.Database,
+    plan: LoadPlan,
+    batches: list[ImportBatch],
+    propositions: set[str],
+    claim_ids: dict[str, str],
 ) -> None:
-    """Add imported rows to the plan; duplicates within and across files become one."""
+    """Add imported rows to the plan; duplicates within and across files become one.
+
+    An imported row never overwrites a curated or extracted claim of the same id (re-loading
+    our own export into the database it came from changes nothing); verdicts from other
+    reviewers are still added to such claims.
+    """
     documents = {row["id"] for row in plan.documents}
     claims: dict[str, dict[str, Any]] = {}
+    kept = _kept_claims(db, [cid for batch in batches for cid in batch.claims])
     for batch in batches:
         for prop in batch.propositions.values():
             if prop["id"] not in propositions:
@@ -304,8 +330,13 @@ def _merge_imports(
                     file=batch.path,
                     field="proposition",
                 )
-            claims[claim_id] = row
-        plan.reviews.extend(batch.reviews)
+            if claim_id not in kept:
+                claims[claim_id] = row
+        plan.reviews.extend(
+            r
+            for r in batch.reviews
+            if r["claim_id"] not in kept or r["reviewer"] != kept[r["claim_id"]]
+        )
         plan.ratings.extend(
             {"source_id": s, "scheme": scheme, "label": label, "count": count}
             for (s, scheme, label), count in batch.ratings.items()

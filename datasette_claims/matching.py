@@ -60,6 +60,23 @@ def _load_index(db: sqlite_utils.Database) -> PropositionIndex:
     return index
 
 
+def _merged(db: sqlite_utils.Database) -> dict[str, str]:
+    """Merged-away propositions and where their claims went (following chains)."""
+    if "merged_into" not in db["propositions"].columns_dict:
+        return {}
+    pairs = dict(
+        db.execute("select id, merged_into from propositions where merged_into is not null")
+    )
+    final = {}
+    for start in pairs:
+        target, seen = pairs[start], {start}
+        while target in pairs and target not in seen:
+            seen.add(target)
+            target = pairs[target]
+        final[start] = target
+    return final
+
+
 def _rejected(db: sqlite_utils.Database) -> dict[str, set[str]]:
     rejected: dict[str, set[str]] = {}
     if db["rejected_links"].exists():
@@ -94,6 +111,7 @@ def match_claims(
 ) -> None:
     """Fill in proposition, link status and score of the plan's claims; extend the index."""
     existing = _existing_links(db, [row["id"] for row in plan.claims])
+    merged = _merged(db)
     if session is not None and session.match_index is not None:
         index = session.match_index
     else:
@@ -118,7 +136,16 @@ def match_claims(
             # "Russland weist das zurück" is about what the article reports first.
             terms = Terms(terms.terms | first.terms)
         before = existing.get(row["id"])
+        if before and before[1] == "confirmed":
+            # A person's decision (link, merge, split) outlives any file and any run.
+            row["proposition_id"], row["link_status"], row["link_score"] = before
+            continue
+        if row["proposition_id"] in rejected.get(row["id"], set()):
+            # A person unlinked this pair: the claim file's proposition no longer applies.
+            row["proposition_id"], row["link_status"], row["link_score"] = None, None, None
+            continue
         if row["proposition_id"]:
+            row["proposition_id"] = merged.get(row["proposition_id"], row["proposition_id"])
             row.setdefault("link_status", "curated")
         elif before and before[0]:
             # Already linked (by the matcher or a person): a later run never moves it.

@@ -66,7 +66,9 @@ def load_paths(
     summary = LoadSummary()
     with db.atomic():
         migrate(db)
-        skipped = set() if force else _unchanged(db, files)
+        # A new verdict map or importer choice reads the same files differently.
+        reread = force or verdicts is not None or forced_format is not None
+        skipped = set() if reread else _unchanged(db, files)
         todo = [f for f in files if f not in skipped]
         importers = registered_importers()
         imports = [f for f in todo if _importer_for(f, importers, forced_format)]

@@ -300,6 +300,18 @@ def test_verdict_map_and_forced_format(tmp_path):
             '[{"@type": "ClaimReview", "claimReviewed": "x"',
             ["broken.json:1", "malformed JSON"],
         ),
+        (
+            "inf.csv",
+            "text,source,figure_value\nA claim,x,inf\n",
+            ["inf.csv:2", "field 'figure_value'"],
+        ),
+        ("date.csv", "text,source,date\nA claim,x,yesterday<b>\n", ["date.csv:2", "field 'date'"]),
+        (
+            "url.csv",
+            "text,source,url\nA claim,x,javascript:alert(1)\n",
+            ["url.csv:2", "field 'url'"],
+        ),
+        ("twice.csv", "id,text,source\nk1,One text,x\nk1,Other,x\n", ["twice.csv:3", "field 'id'"]),
     ],
 )
 def test_malformed_rows_are_refused_and_nothing_is_written(
@@ -463,3 +475,51 @@ def test_a_plugin_importer(tmp_path):
     assert rows(db, "select c.text, s.name from claims c join sources s on s.id = c.source_id") == [
         ("The bridge is closed", "Anna")
     ]
+
+
+def test_reloading_our_own_export_changes_no_curated_claim(reviewed_seed, tmp_path):
+    before = rows(reviewed_seed, "select * from claims where origin = 'curated' order by id")
+    reviews = rows(reviewed_seed, "select count(*) from claim_reviews")
+    for fmt, suffix in (("claimreview", "json"), ("csv", "csv")):
+        path = tmp_path / f"export.{suffix}"
+        path.write_text(run_cli("export", reviewed_seed, "--format", fmt).output, encoding="utf-8")
+        assert run_cli("load", reviewed_seed, path).exit_code == 0
+    assert (
+        rows(reviewed_seed, "select * from claims where origin = 'curated' order by id") == before
+    )
+    assert rows(reviewed_seed, "select count(*) from claim_reviews") == reviews
+
+
+def test_csv_round_trip_keeps_independence_and_statuses(seed_db_path, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(run_cli("export", seed_db_path, "--format", "csv").output, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    assert run_cli("load", fresh, path).exit_code == 0
+    statuses = "select id, status from propositions order by id"
+    assert rows(fresh, statuses) == rows(seed_db_path, statuses)
+    groups = "select id, independence_group from sources where id in (select source_id from claims)"
+    assert set(rows(fresh, groups)) == set(rows(seed_db_path, groups))
+
+
+@pytest.mark.parametrize(
+    "variant, verdict, kept",
+    [
+        (
+            {"reviewRating": {"alternateName": ["False", "Pants on fire"]}},
+            "False; Pants on fire",
+            None,
+        ),
+        ({"reviewRating": "False"}, "False", None),
+        ({"itemReviewed": "a claim made on TV"}, "Mostly True", "a claim made on TV"),
+    ],
+)
+def test_claimreview_odd_shapes_lose_nothing(tmp_path, variant, verdict, kept):
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(dict(REVIEW, **variant)), encoding="utf-8")
+    db = tmp_path / "odd.db"
+    result = run_cli("load", db, path)
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select verdict from claim_reviews") == [(verdict,)]
+    if kept:
+        (extra,) = rows(db, "select extra from claims")[0]
+        assert json.loads(extra)["itemReviewed"] == kept

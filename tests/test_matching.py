@@ -243,3 +243,34 @@ async def test_web_merge_and_split(corpus_db):
     assert rows(corpus_db, "select statement from propositions where id = ?", [links["a2"]]) == [
         ("Flown on Russian aircraft",)
     ]
+
+
+def test_decisions_on_curated_claims_survive_reloads(seed_copy):
+    for args in (
+        ["unlink", "south-korea-not-unanswered"],
+        ["merge", "nk-russia-expand-military-cooperation", "nk-russia-alliance-dangerous"],
+        [
+            "split",
+            "nk-troops-prepared-for-combat",
+            "outlet-presumed-deployment",
+            "--statement",
+            "X",
+        ],
+    ):
+        assert run_cli(args[0], seed_copy, *args[1:], "--by", "anna").exit_code == 0
+    decided = "select id, proposition_id, link_status from claims order by id"
+    before = rows(seed_copy, decided)
+    assert run_cli("load", seed_copy, ROOT / "seeds", "--force").exit_code == 0
+    assert rows(seed_copy, decided) == before
+    assert rows(
+        seed_copy, "select proposition_id from claims where id = 'us-alliance-dangerous'"
+    ) == [("nk-russia-expand-military-cooperation",)]
+
+
+def test_rejections_follow_a_merge(corpus_db):
+    links = found(corpus_db)
+    assert run_cli("unlink", corpus_db, "c2", "--by", "anna").exit_code == 0
+    other = links["a2"]
+    assert run_cli("merge", corpus_db, other, links["c2"], "--by", "anna").exit_code == 0
+    assert run_cli("load", corpus_db, CORPUS, "--no-extract", "--force").exit_code == 0
+    assert found(corpus_db)["c2"] not in (other, links["c2"])

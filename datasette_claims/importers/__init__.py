@@ -36,6 +36,7 @@ class ImportBatch:
     propositions: dict[str, dict[str, Any]] = field(default_factory=dict)
     verdicts: dict[str, str] | None = None
     _review_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    _stubs: set[str] = field(default_factory=set)
 
     def source(
         self,
@@ -45,13 +46,23 @@ class ImportBatch:
         source_id: str | None = None,
         role: str | None = None,
         extra: dict[str, Any] | None = None,
+        stub: bool = False,
     ) -> str | None:
-        """The id of a source by this name, recorded for insertion if new."""
+        """The id of a source by this name, recorded for insertion if new.
+
+        A `stub` (a source known only as some other source's institution) gives way to
+        the full description when that source appears in its own right.
+        """
         if not name or not str(name).strip():
             return None
         name = str(name).strip()
         source_id = source_id or slug(name)
+        if source_id in self._stubs and not stub:
+            del self.sources[source_id]
+            self._stubs.discard(source_id)
         if source_id not in self.sources:
+            if stub:
+                self._stubs.add(source_id)
             if kind not in SOURCE_KINDS:
                 raise LoadError(
                     f"'{kind}' is not one of {', '.join(SOURCE_KINDS)}",
@@ -141,6 +152,14 @@ class ImportBatch:
             "_file": self.path,
         }
         row.update({k: v for k, v in fields.items() if v is not None})
+        earlier = self.claims.get(claim_id)
+        if earlier is not None and earlier["text"] != text:
+            raise LoadError(
+                f"claim id '{claim_id}' is used twice with different text",
+                file=self.path,
+                line=line,
+                field="id",
+            )
         self.claims[claim_id] = row  # duplicates in the input collapse into one claim
         return claim_id
 

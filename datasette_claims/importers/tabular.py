@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,10 @@ from ..yamlfile import read_text
 from . import ImportBatch, Importer
 
 csv.field_size_limit(64 * 1024 * 1024)
+ISO_DATE = re.compile(
+    r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?)?)?$"
+)
 
 
 def rows_of(
@@ -212,6 +217,10 @@ class LiarImporter(Importer):
 # --- Plain CSV / JSON claim lists ------------------------------------------------------------
 
 PLAIN_COLUMNS = {
+    "source_role",
+    "source_country",
+    "source_institution",
+    "source_institution_name",
     "proposition_statement",
     "proposition_topic",
     "id",
@@ -287,17 +296,53 @@ class PlainImporter(Importer):
         try:
             figure_value = float(figure) if figure else None
         except ValueError:
+            figure_value = float("nan")
+        if figure_value is not None and not (
+            math.isfinite(figure_value) and abs(figure_value) < 1e15
+        ):
             raise LoadError(
-                f"'{figure}' is not a number", file=str(path), line=line, field="figure_value"
-            ) from None
+                f"'{figure}' is not a usable figure (a finite number below 10^15)",
+                file=str(path),
+                line=line,
+                field="figure_value",
+            )
+        for key in ("date", "figure_as_of", "reviewed_at"):
+            if value(key) and not ISO_DATE.match(value(key)):
+                raise LoadError(
+                    f"'{value(key)}' is not an ISO 8601 date (2024, 2024-12, 2024-12-01, "
+                    "or a date-time)",
+                    file=str(path),
+                    line=line,
+                    field=key,
+                )
+        for key in ("url", "review_url"):
+            if value(key) and not value(key).lower().startswith(("http://", "https://")):
+                raise LoadError(
+                    f"'{value(key)}' is not an http(s) URL", file=str(path), line=line, field=key
+                )
         if figure_value is not None and figure_value.is_integer():
             figure_value = int(figure_value)
+        institution = value("source_institution")
+        if institution and institution != value("source"):
+            # The institution the source counts as, so independence survives a round trip.
+            batch.source(
+                value("source_institution_name") or institution,
+                kind="other",
+                line=line,
+                source_id=institution,
+                stub=True,
+            )
         source_id = batch.source(
             value("source_name") or value("source"),
             kind=value("source_kind") or "other",
             line=line,
             source_id=value("source"),
+            role=value("source_role"),
         )
+        if source_id and institution and institution != source_id:
+            batch.sources[source_id].independence_group = institution
+        if source_id and value("source_country"):
+            batch.sources[source_id].country = value("source_country")
         extra = {k: v for k, v in row.items() if k not in PLAIN_COLUMNS and v not in ("", None)}
         if value("proposition") and value("proposition_statement"):
             batch.propositions.setdefault(
