@@ -295,3 +295,46 @@ def split_command(
 
     new_id = _decide(database, lambda db: split(db, proposition_id, list(claim_ids), statement, by))
     click.echo(f"{len(claim_ids)} claims moved to new proposition {new_id}")
+
+
+@claims.command(name="extract-map")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--scheduler", help="Address of a Dask scheduler (default: a local cluster)")
+@click.option("--workers", type=int, default=2, show_default=True, help="Local cluster workers")
+@click.option("--per-task", type=int, default=50, show_default=True, help="Articles per task")
+@click.option("--sources", "registry", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publisher", help="Registry id of the outlet")
+@click.option("--language", type=click.Choice(["de", "en"]))
+def extract_map_command(
+    files: tuple[Path, ...],
+    out_dir: Path,
+    scheduler: str | None,
+    workers: int,
+    per_task: int,
+    registry: Path | None,
+    publisher: str | None,
+    language: str | None,
+) -> None:
+    """Extract claims from FILES as a Dask map, writing JSON Lines shards to --out.
+
+    Load them with the articles: datasette claims load DB ARTICLES... OUT/ --no-extract
+    """
+    from .distributed import extract_map
+
+    try:
+        shards = extract_map(
+            list(files),
+            out_dir,
+            scheduler=scheduler,
+            workers=workers,
+            per_task=per_task,
+            registry=registry,
+            publisher=publisher,
+            language=language,
+        )
+    except (RuntimeError, LoadError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{sum(n for _, n in shards)} claims in {len(shards)} shards in {out_dir}")

@@ -100,6 +100,8 @@ def _loadable_name(path: Path) -> bool:
     name = path.name.lower()
     if path.suffix.lower() in ARTICLE_SUFFIXES | {".csv", ".tsv", ".jsonld"}:
         return True
+    if name.endswith(".extracted.jsonl"):
+        return True
     if path.suffix.lower() in STRUCTURED_SUFFIXES:
         stem = name.rsplit(".", 1)[0]
         return stem in ("sources", "claims") or stem.endswith((".sources", ".claims"))
@@ -291,6 +293,35 @@ def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, str | N
     return kept
 
 
+def _check_extracted(
+    db: sqlite_utils.Database,
+    path: str,
+    row: dict[str, Any],
+    texts: dict[str, str],
+    known_sources: set[str],
+) -> None:
+    """A shard's claim must point into a loaded document, at exactly its text."""
+    document_id = row["document_id"]
+    if document_id not in texts and db["documents"].exists():
+        found = db.execute("select text from documents where id = ?", [document_id]).fetchone()
+        if found:
+            texts[document_id] = found[0]
+    if document_id not in texts:
+        raise LoadError(
+            f"document {document_id} is not loaded; load its article together with the shard",
+            file=path,
+            field="document_id",
+        )
+    if texts[document_id][row["start"] : row["end"]] != row["text"]:
+        raise LoadError(
+            f"claim {row['id']}: the text at {row['start']}..{row['end']} of its document differs",
+            file=path,
+            field="text",
+        )
+    if row["source_id"] and row["source_id"] not in known_sources:
+        row["source_id"] = None  # the registry loaded here does not know it; keep the words
+
+
 def _merge_imports(
     db: sqlite_utils.Database,
     plan: LoadPlan,
@@ -307,6 +338,8 @@ def _merge_imports(
     documents = {row["id"] for row in plan.documents}
     claims: dict[str, dict[str, Any]] = {}
     kept = _kept_claims(db, [cid for batch in batches for cid in batch.claims])
+    texts = {row["id"]: row["text"] for row in plan.documents}
+    known_sources = {s.id for s in plan.sources} | _ids(db, "sources")
     for batch in batches:
         for prop in batch.propositions.values():
             if prop["id"] not in propositions:
@@ -330,6 +363,8 @@ def _merge_imports(
                     file=batch.path,
                     field="proposition",
                 )
+            if row["origin"] == "extracted":
+                _check_extracted(db, batch.path, row, texts, known_sources)
             if claim_id not in kept:
                 claims[claim_id] = row
         plan.reviews.extend(

@@ -80,3 +80,46 @@ def test_parallel_extraction_gives_the_same_claims(tmp_path):
     single = [json.loads(line) for line in one.output.splitlines() if line]
     assert single == [json.loads(line) for line in two.output.splitlines() if line]
     assert {c["document"] for c in single} == {str(p) for p in copies}
+
+
+def test_extraction_map_on_a_local_dask_cluster(tmp_path):
+    """extract-map on a LocalCluster (loopback) gives the claims the loader's own run gives."""
+    import pytest
+
+    pytest.importorskip("dask.distributed")
+    from .conftest import SEEDS
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "sources.yml").write_text((SEEDS / "sources.yml").read_text(encoding="utf-8"))
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    files = []
+    for n in range(3):
+        path = articles / f"a{n}.txt"
+        path.write_text(text + f"\n\nNachtrag {n}.", encoding="utf-8")
+        files.append(path)
+    shards = tmp_path / "shards"
+    result = run_cli("extract-map", *files, "--out", shards, "--per-task", "1", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert len(list(shards.glob("*.extracted.jsonl"))) == 3
+    mapped, direct = tmp_path / "mapped.db", tmp_path / "direct.db"
+    assert run_cli("load", mapped, articles, shards, "--no-extract").exit_code == 0
+    assert run_cli("load", direct, articles).exit_code == 0
+    claims = 'select id, text, start, "end", source_id, stance, origin from claims order by id'
+    assert rows(mapped, claims) == rows(direct, claims)
+    assert len(rows(mapped, claims)) > 45
+    # Loading the shards again, even elsewhere, changes nothing.
+    again = run_cli("load", mapped, articles, shards, "--no-extract", "--force")
+    assert "claims:       0 added, 0 updated" in again.output
+
+
+def test_a_shard_must_point_into_a_loaded_document(tmp_path):
+    shard = tmp_path / "x.extracted.jsonl"
+    shard.write_text(
+        json.dumps({"document_id": "d-nope", "start": 0, "end": 3, "text": "abc"}) + "\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "x.db"
+    result = run_cli("load", db, shard)
+    assert result.exit_code == 1 and "is not loaded" in result.output
+    assert not db.exists()

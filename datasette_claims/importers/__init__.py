@@ -225,9 +225,16 @@ class Importer(ABC):
 
 def builtin_importers() -> list[Importer]:
     from .claimreview import ClaimReviewImporter
+    from .extracted import ExtractedShardImporter
     from .tabular import ClaimsKGImporter, LiarImporter, PlainImporter
 
-    return [ClaimReviewImporter(), ClaimsKGImporter(), LiarImporter(), PlainImporter()]
+    return [
+        ExtractedShardImporter(),
+        ClaimReviewImporter(),
+        ClaimsKGImporter(),
+        LiarImporter(),
+        PlainImporter(),
+    ]
 
 
 def registered_importers(datasette: Any = None) -> list[Importer]:
