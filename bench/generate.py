@@ -221,9 +221,8 @@ def main(count: int, out: Path, seed: int = 1, article_count: int = 200) -> None
     if handle:
         handle.close()
     articles(rng, out, article_count)
-    print(
-        f"{count} claims in {shard + 1} shards, {len(registry)} sources, {article_count} articles -> {out}"
-    )
+    shards = shard + 1
+    print(f"{count} claims in {shards} shards, {len(registry)} sources, {article_count} articles")
 
 
 if __name__ == "__main__":
