@@ -238,7 +238,8 @@ def main() -> None:
     print(f"peak RSS of the load: {rss:,.0f} MB; reload {speedup:.1f}x faster than the first load")
     cores = os.cpu_count()
     print(
-        f"extraction: {mb:.1f} MB of articles, {one:.2f} MB/s on one core, {every:.2f} MB/s on {cores}"
+        f"extraction: {mb:.1f} MB of articles, {one:.2f} MB/s on one core, "
+        f"{every:.2f} MB/s on {cores}"
     )
     print(f"{'page (ms)':16}{'ours p50':>9}{'p95':>7}{'datasette p50':>15}{'p95':>7}{'ratio':>7}")
     for label, o50, o95, t50, t95 in pages:
