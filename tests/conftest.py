@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,15 @@ SEED_CLAIMS = SEEDS / "000_7cc3b5ee41316440.claims.yml"
 def run_cli(*args: str):
     """Invoke `datasette claims ...` exactly as a user would from the shell."""
     return CliRunner().invoke(cli, ["claims", *map(str, args)], catch_exceptions=False)
+
+
+def rows(path, sql: str, params=()) -> list[tuple]:
+    """Rows of a query against a database file, read with plain sqlite3."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def file_digest(path: Path) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from datasette.app import Datasette
 
 from datasette_claims.importers import ImportBatch, Importer
 
-from .conftest import SHARED_DATA, file_digest, run_cli
+from .conftest import SHARED_DATA, file_digest, rows, run_cli
 
 CLAIMSKG = SHARED_DATA / "claimskg"
 LIAR = SHARED_DATA / "liar" / "train.tsv"
@@ -21,14 +20,6 @@ needs_data = pytest.mark.skipif(
     not CLAIMSKG.exists() or not LIAR.exists(),
     reason=f"real datasets not found under {SHARED_DATA} (set CLAIMS_SHARED_DATA)",
 )
-
-
-def rows(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 # --- real data ------------------------------------------------------------------------------

@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import SEED_ARTICLE, SEED_CLAIMS, file_digest, run_cli
-
-
-def rows(path: Path, sql: str, params=()) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from .conftest import SEED_ARTICLE, SEED_CLAIMS, file_digest, rows, run_cli
 
 
 def seed_claims() -> list[dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,19 +12,11 @@ from datasette.app import Datasette
 
 from datasette_claims.match import PropositionIndex, Terms
 
-from .conftest import ROOT, file_digest, run_cli
+from .conftest import ROOT, file_digest, rows, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 GOLD = yaml.safe_load((CORPUS / "gold.yml").read_text(encoding="utf-8"))
 sys.path.insert(0, str(ROOT / "bench"))
-
-
-def rows(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -13,17 +12,9 @@ from datasette.app import Datasette
 from datasette_claims.compare import derive_statuses
 from datasette_claims.schema import MIGRATIONS
 
-from .conftest import SEEDS, file_digest, run_cli
+from .conftest import SEEDS, file_digest, rows, run_cli
 
 EVIDENCE = "https://example.org/satellite-report"
-
-
-def rows(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def claim(id, group, stance="asserts", status="unverified", reviewed_at=None):

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from .conftest import SEED_ARTICLE, file_digest, run_cli
-
-
-def rows(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from .conftest import SEED_ARTICLE, file_digest, rows, run_cli
 
 
 def kept_matches_truth(path) -> None:
