@@ -41,45 +41,52 @@ def update_derived_statuses(
     """
     changes = 0
     history = []
-    for proposition_id in proposition_ids:
+    proposition_updates = []
+    claim_updates = []
+    ids = sorted(set(proposition_ids))
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
         cursor = db.execute(
-            """select c.id, c.stance, c.status, c.reviewed_at, c.figure_value, c.figure_unit,
-                   c.figure_as_of, c.figure_text, s.kind as source_kind,
-                   s.independence_group, g.name as group_name
+            f"""select c.proposition_id, c.id, c.stance, c.status, c.reviewed_at,
+                   c.figure_value, c.figure_unit, c.figure_as_of, c.figure_text,
+                   s.kind as source_kind, s.independence_group, g.name as group_name
                from claims c left join sources s on s.id = c.source_id
                left join sources g on g.id = s.independence_group
-               where c.proposition_id = ?""",
-            [proposition_id],
+               where c.proposition_id in ({marks})""",
+            chunk,
         )
         columns = [d[0] for d in cursor.description]
-        claims = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
-        status, derived = derive_statuses(claims)
-        db.execute(
-            "update propositions set status = ?, status_updated_at = ? "
-            "where id = ? and status != ?",
-            [status, stamp, proposition_id, status],
-        )
-        current = {c["id"]: c["status"] for c in claims}
-        for claim_id, claim_status in derived.items():
-            if current[claim_id] == claim_status:
-                continue
-            db.execute(
-                "update claims set status = ?, updated_at = ? where id = ?",
-                [claim_status, stamp, claim_id],
-            )
-            history.append(
-                history_row(
-                    claim_id,
-                    stamp,
-                    actor,
-                    "status",
-                    "status",
-                    current[claim_id],
-                    claim_status,
-                    f"derived: proposition {proposition_id} is {status}",
+        by_proposition: dict[str, list[dict]] = {p: [] for p in chunk}
+        for values in cursor.fetchall():
+            claim = dict(zip(columns, values, strict=True))
+            by_proposition[claim["proposition_id"]].append(claim)
+        for proposition_id, claims in by_proposition.items():
+            status, derived = derive_statuses(claims)
+            proposition_updates.append((status, stamp, proposition_id, status))
+            current = {c["id"]: c["status"] for c in claims}
+            for claim_id, claim_status in derived.items():
+                if current[claim_id] == claim_status:
+                    continue
+                claim_updates.append((claim_status, stamp, claim_id))
+                history.append(
+                    history_row(
+                        claim_id,
+                        stamp,
+                        actor,
+                        "status",
+                        "status",
+                        current[claim_id],
+                        claim_status,
+                        f"derived: proposition {proposition_id} is {status}",
+                    )
                 )
-            )
-            changes += 1
+                changes += 1
+    db.conn.executemany(
+        "update propositions set status = ?, status_updated_at = ? where id = ? and status != ?",
+        proposition_updates,
+    )
+    db.conn.executemany("update claims set status = ?, updated_at = ? where id = ?", claim_updates)
     if history:
         db["claim_history"].insert_all(history)
     return changes
