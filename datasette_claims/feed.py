@@ -50,7 +50,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Claim status changes in {database}"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + "/changes.atom"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/changes"
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "/changes.atom", rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = (
@@ -64,7 +64,10 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
             f"{kind}: {row['source_name'] or 'unattributed'} claim "
             f"{row['old_value'] or 'new'} → {row['new_value']}"
         )
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{claim_url}#change-{row['id']}"
+        # Entry ids must not change with the host a reader used: a tag URI of the change.
+        ET.SubElement(
+            entry, f"{{{ATOM}}}id"
+        ).text = f"tag:datasette-claims,2024:{database}/change/{row['id']}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = row["changed_at"]
         ET.SubElement(entry, f"{{{ATOM}}}link", href=claim_url, rel="alternate")
         author = ET.SubElement(entry, f"{{{ATOM}}}author")

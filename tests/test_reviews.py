@@ -405,3 +405,14 @@ async def test_timeline_is_inline_svg(ds):
     (now, december) = data["comparison"]["figure_ranges"]
     assert (now["as_of"], now["min"], now["max"], now["spread"]) == ("2024-10-24", 3000, 3000, 0)
     assert (december["as_of"], december["forecast"]) == ("2024-12", True)
+
+
+@pytest.mark.asyncio
+async def test_feed_ids_do_not_depend_on_the_host(seed_copy):
+    ds = Datasette([str(seed_copy)])
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = []
+    for host in ("localhost", "claims.example.org"):
+        text = (await ds.client.get("/claims/-/claims/changes.atom", headers={"host": host})).text
+        ids.append([e.text for e in ET.fromstring(text).findall("a:entry/a:id", ns)])
+    assert ids[0] == ids[1] and ids[0][0].startswith("tag:datasette-claims,2024:claims/change/")
