@@ -109,15 +109,28 @@ def match_claims(
     documents: dict[str, dict[str, Any]],
     session: Any = None,
 ) -> None:
-    """Fill in proposition, link status and score of the plan's claims; extend the index."""
+    """Fill in proposition, link status and score of the plan's claims; extend the index.
+
+    The in-memory index of every proposition's terms is loaded only when a claim needs
+    matching, so loading claims that come with their propositions stays small and fast;
+    their terms still go to proposition_terms for later matching.
+    """
     existing = _existing_links(db, [row["id"] for row in plan.claims])
     merged = _merged(db)
-    if session is not None and session.match_index is not None:
-        index = session.match_index
-    else:
-        index = _load_index(db)
-        if session is not None:
-            session.match_index = index
+    index: PropositionIndex | None = session.match_index if session is not None else None
+
+    pending: list[tuple[str, frozenset[str]]] = []  # this plan's claims, not yet in the DB
+
+    def loaded() -> PropositionIndex:
+        nonlocal index
+        if index is None:
+            index = _load_index(db)
+            for proposition_id, claim_terms_ in pending:
+                index.add(proposition_id, claim_terms_)
+            if session is not None:
+                session.match_index = index
+        return index
+
     rejected = _rejected(db)
     groups = plan.groups
     names = _english_names(db, plan)
@@ -152,7 +165,7 @@ def match_claims(
             row["proposition_id"], row["link_status"], row["link_score"] = before
             continue
         else:
-            candidate, score = best_match(index, terms, rejected.get(row["id"], set()))
+            candidate, score = best_match(loaded(), terms, rejected.get(row["id"], set()))
             if candidate is not None and score >= THRESHOLD:
                 row["proposition_id"], row["link_score"] = candidate, round(score, 3)
             else:
@@ -170,5 +183,8 @@ def match_claims(
                 row["proposition_id"], row["link_score"] = new_id, None
             row["link_status"] = "suggested"
         if before is None:  # new claims add their terms to the index
-            index.add(row["proposition_id"], terms.terms)
+            if index is not None:
+                index.add(row["proposition_id"], terms.terms)
+            else:
+                pending.append((row["proposition_id"], terms.terms))
             plan.proposition_terms.setdefault(row["proposition_id"], Counter()).update(terms.terms)
