@@ -32,7 +32,7 @@ def _stem(token: str) -> str:
     return _STEMMERS["en"].stemWord(stem) if stem == token else stem
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=8192)  # names repeat; whole claim texts rarely do
 def normalise(text: str) -> tuple[str, ...]:
     """Lower-case, accent-folded, stemmed tokens without determiners."""
     folded = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
