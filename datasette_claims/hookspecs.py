@@ -19,3 +19,25 @@ def register_claim_extractors(datasette):  # type: ignore[no-untyped-def]
 @hookspec
 def register_claim_importers(datasette):  # type: ignore[no-untyped-def]
     """Return a list of claim importers (ClaimReview, CSV, ...) for `datasette claims load`."""
+
+
+def collect(hook_name: str, datasette=None) -> list:  # type: ignore[no-untyped-def]
+    """Every item the plugins return from one of our register_* hooks, in order.
+
+    Hooks may return a list or an awaitable; called from the CLI, an awaitable is run.
+    """
+    import asyncio
+    import inspect
+
+    from datasette.plugins import pm
+
+    async def wait(awaitable):  # type: ignore[no-untyped-def]
+        return await awaitable
+
+    found: list = []
+    for result in getattr(pm.hook, hook_name)(datasette=datasette):
+        if inspect.isawaitable(result):
+            result = asyncio.run(wait(result))
+        if result:
+            found.extend(result)
+    return found

@@ -6,8 +6,6 @@ plugin's, so `datasette claims load` and `datasette claims extract` treat them a
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -39,19 +37,9 @@ def builtin_extractors() -> list[Extractor]:
 
 def registered_extractors(datasette: Any = None) -> list[Extractor]:
     """Every extractor plugins register (the built-ins included), in registration order."""
-    from datasette.plugins import pm
+    from ..hookspecs import collect
 
-    found: list[Extractor] = []
-    for result in pm.hook.register_claim_extractors(datasette=datasette):
-        if inspect.isawaitable(result):
-            result = asyncio.run(_await(result))
-        if result:
-            found.extend(result)
-    return found
-
-
-async def _await(awaitable: Any) -> Any:
-    return await awaitable
+    return collect("register_claim_extractors", datasette)
 
 
 def build_index(sources: Iterable[tuple[SourceInfo, list[str]]]) -> AliasIndex:

@@ -6,9 +6,7 @@ Each turns one file into an `ImportBatch` of rows the loader writes like any oth
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import inspect
 import json
 import re
 import unicodedata
@@ -238,19 +236,10 @@ def builtin_importers() -> list[Importer]:
 
 
 def registered_importers(datasette: Any = None) -> list[Importer]:
-    from datasette.plugins import pm
+    """Every importer plugins register (the built-ins included), in registration order."""
+    from ..hookspecs import collect
 
-    found: list[Importer] = []
-    for result in pm.hook.register_claim_importers(datasette=datasette):
-        if inspect.isawaitable(result):
-            result = asyncio.run(_await(result))
-        if result:
-            found.extend(result)
-    return found
-
-
-async def _await(awaitable: Any) -> Any:
-    return await awaitable
+    return collect("register_claim_importers", datasette)
 
 
 def choose_importer(
