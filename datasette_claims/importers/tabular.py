@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LoadError
+from ..export import CSV_COLUMNS
 from ..schema import QUOTE_KINDS, STANCES, STATUSES
 from ..yamlfile import read_text
 from . import ImportBatch, Importer
@@ -216,35 +217,8 @@ class LiarImporter(Importer):
 
 # --- Plain CSV / JSON claim lists ------------------------------------------------------------
 
-PLAIN_COLUMNS = {
-    "source_role",
-    "source_country",
-    "source_institution",
-    "source_institution_name",
-    "proposition_statement",
-    "proposition_topic",
-    "id",
-    "text",
-    "source",
-    "source_name",
-    "source_kind",
-    "date",
-    "status",
-    "stance",
-    "quote_kind",
-    "hedge",
-    "url",
-    "title",
-    "publisher",
-    "proposition",
-    "figure_value",
-    "figure_unit",
-    "figure_as_of",
-    "verdict",
-    "reviewer",
-    "review_url",
-    "reviewed_at",
-}
+# The columns `datasette claims export --format csv` writes: what this importer reads back.
+PLAIN_COLUMNS = set(CSV_COLUMNS)
 
 
 class PlainImporter(Importer):
