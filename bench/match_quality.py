@@ -5,8 +5,8 @@
 Quality: the corpus in tests/corpus (six German and English articles, gold proposition per
 claim) is loaded with the project's loader, claims without propositions are matched, and
 the clustering is scored against gold: pairwise precision/recall/F1 and B-cubed F1.
-Speed: synthetic claims with realistic term counts are matched against a growing index;
-claims/s is printed for each size.
+Speed: 10,000 new synthetic claims with realistic term counts are matched against an
+index that already holds N claims; claims/s is printed for each N.
 """
 
 from __future__ import annotations
@@ -73,30 +73,39 @@ def corpus_clusters() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     return gold, {k: found[k] for k in gold}, texts
 
 
-def speed(sizes: list[int]) -> None:
+def speed(sizes: list[int], new: int = 10000) -> None:
+    """Match `new` claims against an index that already holds `size` claims."""
     rng = random.Random(7)
     entities = [f"E:e{i}" for i in range(2000)]
     concepts = [f"C:c{i}" for i in range(40)]
     stems = [f"S:s{i}" for i in range(20000)]
-    print(f"{'claims':>8}{'propositions':>14}{'claims/s':>12}")
+
+    def claim(topic: tuple[list[str], list[str], list[str]], n: int) -> Terms:
+        e, c, s = topic
+        return Terms(frozenset(e + c[: 1 + n % 2] + rng.sample(s, 4) + rng.sample(stems, 2)))
+
+    print(f"{'existing':>10}{'propositions':>14}{'new claims':>12}{'linked':>8}{'claims/s':>10}")
     for size in sizes:
         index = PropositionIndex()
         topics = [
             (rng.sample(entities, 2), rng.sample(concepts, 2), rng.sample(stems, 6))
             for _ in range(max(10, size // 8))
         ]
-        started = time.perf_counter()
-        created = 0
         for n in range(size):
-            e, c, s = topics[rng.randrange(len(topics))]
-            terms = Terms(frozenset(e + c[: 1 + n % 2] + rng.sample(s, 4) + rng.sample(stems, 2)))
+            topic = rng.randrange(len(topics))
+            index.add(f"t{topic}", claim(topics[topic], n).terms)
+        fresh = [claim(topics[rng.randrange(len(topics))], n) for n in range(new)]
+        started = time.perf_counter()
+        linked = 0
+        for n, terms in enumerate(fresh):
             pid, score = best_match(index, terms)
             if pid is None or score < THRESHOLD:
-                pid = f"p{created}"
-                created += 1
+                pid = f"p{n}"
+            else:
+                linked += 1
             index.add(pid, terms.terms)
         elapsed = time.perf_counter() - started
-        print(f"{size:8}{created:14}{size / elapsed:12,.0f}")
+        print(f"{size:10,}{len(index.terms):14,}{new:12,}{linked:8,}{new / elapsed:10,.0f}")
 
 
 def main() -> None:
@@ -118,7 +127,7 @@ def main() -> None:
     sizes = (
         [int(a) for a in sys.argv[sys.argv.index("--scale") + 1 :]]
         if "--scale" in sys.argv
-        else [10000, 100000]
+        else [10000, 100000, 1000000]
     )
     speed(sizes)
 

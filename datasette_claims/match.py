@@ -15,7 +15,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from math import sqrt
 
 import snowballstemmer
 
@@ -24,8 +25,9 @@ from .extract.linking import AliasIndex
 THRESHOLD = 0.5
 MISSING_ENTITY = 0.2
 MIN_TOPIC = 0.12  # concepts and wording must agree this much, whatever the entities
-MAX_CANDIDATES = 50
-MAX_POSTING = 500
+MAX_CANDIDATES = 20
+MAX_POSTING = 100
+ALWAYS_LOOKED_UP = 3  # the claim's rarest terms generate candidates however common
 WEIGHTS = {"E": 0.45, "C": 0.35, "S": 0.20}
 # Terms in more than this share of propositions do not generate candidates (but score).
 COMMON_SHARE = 0.5
@@ -94,8 +96,12 @@ class Terms:
 
     terms: frozenset[str]
 
-    def of(self, kind: str) -> set[str]:
-        return {t for t in self.terms if t[0] == kind}
+    @cached_property
+    def _kinds(self) -> dict[str, frozenset[str]]:
+        return {kind: frozenset(t for t in self.terms if t[0] == kind) for kind in "ECS"}
+
+    def of(self, kind: str) -> frozenset[str]:
+        return self._kinds.get(kind) or frozenset(t for t in self.terms if t[0] == kind)
 
 
 def claim_terms(
@@ -163,17 +169,49 @@ class PropositionIndex:
     def candidates(self, claim: Terms) -> set[str]:
         """The propositions sharing most terms with the claim, through the postings.
 
-        Stems held by many propositions do not generate candidates, and at most
+        Terms held by many propositions do not generate candidates, and at most
         MAX_CANDIDATES are scored, so the cost per claim does not grow with the index.
         """
-        limit = max(3, int(COMMON_SHARE * len(self.terms)))
+        return {p for _, p in self.ranked(claim)}
+
+    def ranked(self, claim: Terms, rejected: set[str] = frozenset()) -> list[tuple[float, str]]:  # type: ignore[assignment]
+        """The candidates with an upper bound of their score, highest first.
+
+        The bound counts, per kind, the claim's terms the proposition holds, with every
+        core share taken as 1. Only the rarer terms generate candidates; all count.
+        """
+        limit = min(max(3, int(COMMON_SHARE * len(self.terms))), MAX_POSTING)
         hits: Counter = Counter()
-        for term in claim.terms:
-            posting = self.postings.get(term)
-            if not posting or (term[0] == "S" and len(posting) > min(limit, MAX_POSTING)):
+        postings: dict[str, list[set[str]]] = {"E": [], "C": [], "S": []}
+        looked_up = 0
+        # Rarest first; a term held by very many propositions ("Russia", "troops") says
+        # little about which one and would make each lookup grow with the index.
+        for size, term in sorted((len(self.postings.get(t, ())), t) for t in claim.terms):
+            if not size or term[0] not in postings:
                 continue
-            hits.update(posting)
-        return {p for p, _ in hits.most_common(MAX_CANDIDATES)}
+            posting = self.postings[term]
+            postings[term[0]].append(posting)
+            if size <= limit or looked_up < ALWAYS_LOOKED_UP:
+                looked_up += 1
+                hits.update(posting)
+        # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
+        size_e, size_c, size_s = (len(claim.of(kind)) for kind in "ECS")
+        k_e = WEIGHTS["E"] ** 2 / size_e if size_e else 0.0
+        k_c = WEIGHTS["C"] ** 2 / size_c if size_c else 0.0
+        k_s = WEIGHTS["S"] ** 2 / size_s if size_s else 0.0
+        below = THRESHOLD - 0.01
+        ranked = []
+        for proposition_id, _ in hits.most_common(MAX_CANDIDATES):
+            if proposition_id in rejected:
+                continue
+            e = sum([proposition_id in posting for posting in postings["E"]])
+            c = sum([proposition_id in posting for posting in postings["C"]])
+            s = sum([proposition_id in posting for posting in postings["S"]])
+            total = sqrt(e * k_e) + sqrt(c * k_c) + sqrt(s * k_s)
+            bound = total - MISSING_ENTITY * (size_e - e)
+            ranked.append((-(bound if bound > below else min(total, below)), proposition_id))
+        ranked.sort()
+        return [(-negative, proposition_id) for negative, proposition_id in ranked]
 
     def score(self, claim: Terms, proposition_id: str) -> float:
         """How well the claim and the proposition cover each other, per kind of term.
@@ -184,7 +222,7 @@ class PropositionIndex:
         the proposition never mentions costs MISSING_ENTITY, so "North Korean troops in
         Kursk" does not fold into "North Korean troops in Russia".
         """
-        held = self.terms[proposition_id]
+        held = self.terms[proposition_id].keys()
         cores = self.core(proposition_id)
         total = topic = 0.0
         for kind, w in WEIGHTS.items():
@@ -192,17 +230,16 @@ class PropositionIndex:
             if not mine:
                 continue
             core = cores[kind]
-            claim_share = len([t for t in mine if t in held]) / len(mine)
+            claim_share = len(mine & held) / len(mine)
             core_share = len(core & mine) / len(core) if core else 0.0
             part = w * (claim_share * core_share) ** 0.5
             total += part
             topic += part if kind != "E" else 0.0
         if topic < MIN_TOPIC:
             return min(total, THRESHOLD - 0.01)
-        missing = [t for t in claim.of("E") if t not in held]
         # Kinds the claim lacks count as no agreement: naming the same country alone,
         # without a shared concept or wording, is not the same proposition.
-        return total - MISSING_ENTITY * len(missing)
+        return total - MISSING_ENTITY * len(claim.of("E") - held)
 
 
 def best_match(
@@ -210,10 +247,17 @@ def best_match(
     claim: Terms,
     rejected: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[str | None, float]:
+    """The best-scoring candidate (ties to the smaller id) and its score.
+
+    Candidates are scored in order of their upper bound, and scoring stops at the first
+    whose bound is below the best score found: the result is that of scoring them all.
+    """
     best: tuple[str | None, float] = (None, 0.0)
-    for proposition_id in sorted(index.candidates(claim) - rejected):
+    for bound, proposition_id in index.ranked(claim, rejected):
+        if bound < best[1] or bound <= 0.0:
+            break
         score = index.score(claim, proposition_id)
-        if score > best[1]:
+        if score > best[1] or (score == best[1] and score > 0 and proposition_id < best[0]):
             best = (proposition_id, score)
     return best
 
