@@ -86,6 +86,16 @@ def _stem(language: str, word: str) -> str:
     return _fold(_STEMMERS.get(language, _STEMMERS["en"]).stemWord(word))
 
 
+@lru_cache(maxsize=200_000)
+def _concept(stem: str) -> str | None:
+    """The concept of the longest gazetteer stem the word starts with: "waffenliefer" -> weapons."""
+    for size in range(min(len(stem), 24), 3, -1):
+        concept = _CONCEPT_OF.get(stem[:size])
+        if concept:
+            return concept
+    return None
+
+
 def _fold(word: str) -> str:
     return word.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
 
@@ -121,11 +131,9 @@ def claim_terms(
             continue
         stem = _stem(language, low)
         terms.add(f"S:{stem}")
-        for size in range(min(len(stem), 24), 3, -1):  # "waffenlieferungen" -> "waff"
-            concept = _CONCEPT_OF.get(stem[:size])
-            if concept:
-                terms.add(f"C:{concept}")
-                break
+        concept = _concept(stem)
+        if concept:
+            terms.add(f"C:{concept}")
     if figure_unit and figure_unit in UNIT_CONCEPTS:
         terms.add(f"C:{UNIT_CONCEPTS[figure_unit]}")
     return Terms(frozenset(terms))

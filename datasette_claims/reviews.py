@@ -5,12 +5,14 @@ Both write claim_history rows; history is only ever appended to.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from .bulk import BULK_ROWS, insert_many
 from .compare import derive_statuses
 from .history import history_row, now
 from .schema import STATUSES
@@ -86,10 +88,41 @@ def update_derived_statuses(
         "update propositions set status = ?, status_updated_at = ? where id = ? and status != ?",
         proposition_updates,
     )
-    db.conn.executemany("update claims set status = ?, updated_at = ? where id = ?", claim_updates)
+    _update_statuses(db, claim_updates)
     if history:
-        db["claim_history"].insert_all(history)
+        insert_many(db, "claim_history", history)
     return changes
+
+
+def _update_statuses(db: sqlite_utils.Database, updates: list[tuple[str, str, str]]) -> None:
+    """Set many claims' statuses; only the status counts move, so they move in one pass."""
+    if len(updates) < BULK_ROWS:
+        db.conn.executemany("update claims set status = ?, updated_at = ? where id = ?", updates)
+        return
+    ids = [claim_id for _, _, claim_id in updates]
+    deltas: Counter = Counter(status for status, _, _ in updates)
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        deltas.subtract(
+            status
+            for (status,) in db.execute(f"select status from claims where id in ({marks})", chunk)
+        )
+    (create,) = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = 'claim_counts_update'"
+    ).fetchone()
+    db.execute("drop trigger claim_counts_update")
+    db.conn.executemany("update claims set status = ?, updated_at = ? where id = ?", updates)
+    db.conn.executemany(
+        "update claim_counts set count = count + ? where dimension = 'status' and value = ?",
+        [(n, status) for status, n in deltas.items() if n < 0],
+    )
+    db.conn.executemany(
+        "insert into claim_counts (dimension, value, count) values ('status', ?, ?) "
+        "on conflict (dimension, value) do update set count = count + excluded.count",
+        [(status, n) for status, n in deltas.items() if n > 0],
+    )
+    db.execute(create)
 
 
 def check_review(

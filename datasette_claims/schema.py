@@ -328,12 +328,69 @@ def _migration_5(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _fts_update_trigger(table: str, columns: tuple[str, ...]) -> list[str]:
+    names = ", ".join(f"[{c}]" for c in columns)
+    old = ", ".join(f"old.[{c}]" for c in columns)
+    new = ", ".join(f"new.[{c}]" for c in columns)
+    return [
+        f"drop trigger if exists [{table}_au]",
+        f"""create trigger [{table}_au] after update of {names} on [{table}] begin
+            insert into [{table}_fts] ([{table}_fts], rowid, {names})
+                values ('delete', old.rowid, {old});
+            insert into [{table}_fts] (rowid, {names}) values (new.rowid, {new});
+        end""",
+    ]
+
+
+# Full-text rows are rewritten only when an indexed column changes, not on every status
+# change (sqlite-utils' triggers fire on any update).
+_V6 = _fts_update_trigger("claims", ("text", "speaker")) + _fts_update_trigger(
+    "documents", ("title", "text")
+)
+
+
+def _migration_6(db: sqlite_utils.Database) -> None:
+    for statement in _V6:
+        db.execute(statement)
+
+
+# After-insert triggers the bulk path of a load may set aside, and the set-based statements
+# that do their work for the rows after a given rowid in one pass.
+BULK_CATCH_UP: dict[str, tuple[tuple[str, ...], list[str]]] = {
+    "claims": (
+        ("claims_ai", "claim_counts_insert"),
+        [
+            "insert into claims_fts (rowid, text, speaker) "
+            "select rowid, text, speaker from claims where rowid > :after",
+            *(
+                "insert into claim_counts (dimension, value, count) "
+                f"select '{dimension}', {value}, count(*) from claims where rowid > :after "
+                "group by 2 having count(*) > 0 "
+                "on conflict (dimension, value) do update set count = count + excluded.count"
+                for dimension, value in (
+                    ("all", "''"),
+                    *((d, f"coalesce({c}, '')") for d, c in _COUNTED),
+                )
+            ),
+        ],
+    ),
+    "documents": (
+        ("documents_ai",),
+        [
+            "insert into documents_fts (rowid, title, text) "
+            "select rowid, title, text from documents where rowid > :after"
+        ],
+    ),
+}
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_1),
     ("0002_reviews_evidence_track_records", _migration_2),
     ("0003_imports", _migration_3),
     ("0004_matching", _migration_4),
     ("0005_counts_loaded_files", _migration_5),
+    ("0006_fts_update_triggers", _migration_6),
 ]
 
 

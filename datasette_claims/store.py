@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .bulk import insert_many
 from .history import history_row, now
 from .loader import LoadPlan
 from .reviews import update_derived_statuses
@@ -139,13 +140,15 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
 
 def _add_proposition_terms(db: sqlite_utils.Database, plan: LoadPlan) -> None:
     """Grow the matcher's index by the terms of this load's new claims."""
-    for proposition_id, counts in plan.proposition_terms.items():
-        for term, count in counts.items():
-            db.execute(
-                "insert into proposition_terms (proposition_id, term, count) values (?, ?, ?) "
-                "on conflict (proposition_id, term) do update set count = count + excluded.count",
-                [proposition_id, term, count],
-            )
+    db.conn.executemany(
+        "insert into proposition_terms (proposition_id, term, count) values (?, ?, ?) "
+        "on conflict (proposition_id, term) do update set count = count + excluded.count",
+        (
+            (proposition_id, term, count)
+            for proposition_id, counts in plan.proposition_terms.items()
+            for term, count in counts.items()
+        ),
+    )
 
 
 def _apply_imported_reviews(
@@ -257,19 +260,6 @@ def _depth(source_id: str, parents: dict[str, str | None]) -> int:
     return depth
 
 
-def insert_many(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert rows that share their keys with one executemany: the bulk path of a load.
-
-    Our rows are built by our own code with fixed keys and plain values, so sqlite-utils'
-    per-value conversions are not needed here.
-    """
-    columns = list(rows[0])
-    sql = "insert into [{}] ({}) values ({})".format(
-        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
-    )
-    db.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
-
-
 def _existing(db: sqlite_utils.Database, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Current rows for these ids, fetched in chunks (SQLite caps bound parameters)."""
     found: dict[str, dict[str, Any]] = {}
@@ -320,9 +310,13 @@ def _upsert_claims(
     existing = _existing(db, "claims", [row["id"] for row in rows])
     fresh: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
+    reasons: dict[str, str] = {}
     for row in rows:
         row = dict(row)
-        reason = f"loaded from {Path(row.pop('_file', '') or '').name or 'input'}"
+        file = row.pop("_file", "") or ""
+        reason = reasons.get(file)
+        if reason is None:
+            reason = reasons[file] = f"loaded from {Path(file).name or 'input'}"
         before = existing.get(row["id"])
         if before is None:
             fresh.append({**row, "status": "unverified", "created_at": stamp, "updated_at": stamp})

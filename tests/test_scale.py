@@ -47,6 +47,43 @@ def test_kept_counts_follow_loads_reviews_and_links(seed_copy, tmp_path):
     kept_matches_truth(seed_copy)
 
 
+def test_a_bulk_load_keeps_search_counts_and_triggers(tmp_path):
+    from datasette_claims.bulk import BULK_ROWS
+
+    big = tmp_path / "big.csv"
+    lines = ["id,text,source,proposition,proposition_statement"]
+    for n in range(BULK_ROWS + 500):
+        word = "zebra" if n % 7 == 0 else "okapi"
+        lines.append(f"c{n},The {word} count is {n},src-{n % 13},p{n % 40},Statement {n % 40}")
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "bulk.db"
+    triggers = "select name, sql from sqlite_master where type = 'trigger' order by name"
+    assert run_cli("load", path, big).exit_code == 0
+    # Derived statuses moved in bulk too (many independent sources per proposition).
+    assert rows(path, "select count(*) from claims where status = 'corroborated'")[0][0] > BULK_ROWS
+    kept_matches_truth(path)
+    zebras = rows(path, "select count(*) from claims where text like '%zebra%'")[0][0]
+    assert zebras == len(range(0, BULK_ROWS + 500, 7))
+    assert rows(path, "select count(*) from claims_fts where claims_fts match 'zebra'") == [
+        (zebras,)
+    ]
+    assert rows(path, "select count(*) from documents_fts where documents_fts match 'okapi'") == [
+        (BULK_ROWS + 500 - zebras,)
+    ]
+    before = rows(path, triggers)
+    assert {"claims_ai", "claim_counts_insert", "documents_ai", "claim_counts_update"} <= {
+        name for name, _ in before
+    }
+    small = tmp_path / "small.csv"
+    small.write_text("id,text,source\nlate-1,A zebra arrives late,src-1\n", encoding="utf-8")
+    assert run_cli("load", path, small).exit_code == 0  # the per-row triggers work again
+    kept_matches_truth(path)
+    assert rows(path, "select count(*) from claims_fts where claims_fts match 'zebra'") == [
+        (zebras + 1,)
+    ]
+    assert rows(path, triggers) == before
+
+
 def test_imported_files_stream_but_fail_as_one_transaction(seed_copy, tmp_path):
     good = tmp_path / "a-good.csv"
     good.write_text("id,text,source\nok-1,A fine claim,x\n", encoding="utf-8")

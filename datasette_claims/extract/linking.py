@@ -23,6 +23,8 @@ _STEMMERS = {
 }
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 _DROP = GERMAN_DETERMINERS | ENGLISH_DETERMINERS
+# The combining-mark blocks accents decompose into (NFKD): removed to fold "é" to "e".
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 @lru_cache(maxsize=65536)
@@ -35,8 +37,9 @@ def _stem(token: str) -> str:
 @lru_cache(maxsize=8192)  # names repeat; whole claim texts rarely do
 def normalise(text: str) -> tuple[str, ...]:
     """Lower-case, accent-folded, stemmed tokens without determiners."""
-    folded = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.lower()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded.replace("ß", "ss")))
     return tuple(_stem(t) for t in _TOKEN.findall(folded) if t not in _DROP)
 
 

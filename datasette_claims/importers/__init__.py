@@ -12,6 +12,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ class ImportBatch:
     verdicts: dict[str, str] | None = None
     _review_keys: set[tuple[Any, ...]] = field(default_factory=set)
     _stubs: set[str] = field(default_factory=set)
+
+    @cached_property
+    def file_name(self) -> str:
+        return Path(self.path).name
 
     def source(
         self,
@@ -117,7 +122,7 @@ class ImportBatch:
                 "published_at": published_at,
                 "language": None,
                 "content_hash": digest,
-                "path": Path(self.path).name,
+                "path": self.file_name,
                 "header": None,
                 "text": text,
             },
@@ -188,7 +193,7 @@ class ImportBatch:
             "status": status or normalise_verdict(verdict, self.verdicts),
             "url": url,
             "reviewed_at": reviewed_at,
-            "imported_from": Path(self.path).name,
+            "imported_from": self.file_name,
         }
         key = (row["claim_id"], row["reviewer"], row["url"], row["verdict"])
         if key not in self._review_keys:

@@ -250,9 +250,9 @@ class PlainImporter(Importer):
             self._one(path, batch, line or number, row)
 
     def _one(self, path: Path, batch: ImportBatch, line: int, row: dict[str, Any]) -> None:
-        def value(key: str) -> str | None:
-            raw = row.get(key)
-            return None if raw is None or str(raw).strip() == "" else str(raw).strip()
+        # Each column cleaned once: blank means absent.
+        cleaned = {k: str(v).strip() for k, v in row.items() if v is not None}
+        value = {k: v for k, v in cleaned.items() if v}.get
 
         for key, allowed in (
             ("stance", STANCES),
