@@ -26,6 +26,7 @@ _MONTH_CUE = re.compile(
 )
 _FUTURE_CUES = ("bis", "by", "until", "ab", "from")
 
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)"
     r"(?:\s+(millionen|million|milliarden|milliarde|mio\.?|mrd\.?|tausend|thousand|billion))?"
@@ -145,8 +146,7 @@ def find_figures(
     default_unit: str | None = None,
 ) -> list[Figure]:
     """Numbers with their unit and as-of date; years, dates and ordinals are skipped."""
-    has_digit = any(ch.isdigit() for ch in text)
-    if not has_digit and not _VAGUE.search(text):
+    if not _DIGIT.search(text) and not _VAGUE.search(text):
         return []
     dates = resolve_dates(text, published)
     date_spans = [(m.start(), m.end()) for m in _DATE_NUMERIC.finditer(text)]
