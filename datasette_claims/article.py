@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -81,7 +82,7 @@ class Article:
     header: str | None = None
     language: str | None = None
 
-    @property
+    @cached_property  # asked for once per claim: rehashing a 10 MB body each time is slow
     def content_hash(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

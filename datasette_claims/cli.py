@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sqlite3
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlite_utils
 
 from .errors import LoadError
 from .importers.verdicts import load_verdict_map
@@ -16,7 +18,8 @@ from .loader import discover
 from .pipeline import load_paths
 from .reviews import ReviewError, review_claim
 from .schema import STATUSES, check_compatible
-from .store import LoadSummary, migrate_in_transaction, open_database
+from .store import LoadSummary, migrate_in_transaction, opened
+from .yamlfile import INPUT_ENCODING
 
 
 def register(cli: click.Group) -> None:
@@ -43,6 +46,12 @@ def claims() -> None:
 )
 @click.option("--force", is_flag=True, help="Read every file, even those loaded unchanged before")
 @click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="Encoding of input files without a byte-order mark (e.g. latin-1, cp1252, utf-16-le)",
+)
+@click.option(
     "--verdict-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML/JSON mapping of fact-check verdicts to statuses, over the defaults",
@@ -56,6 +65,7 @@ def load(
     forced_format: str | None,
     verdict_map: Path | None,
     force: bool,
+    encoding: str,
 ) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
@@ -63,6 +73,7 @@ def load(
     nothing is written. Loading the same input again changes nothing.
     """
     existed = database.exists()
+    _use_encoding(encoding)
     try:
         verdicts = load_verdict_map(verdict_map) if verdict_map else None
         summary = _load(
@@ -83,6 +94,16 @@ def load(
             click.echo("  " + line)
 
 
+def _use_encoding(encoding: str) -> None:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise click.BadParameter(
+            f"unknown encoding '{encoding}'", param_hint="--encoding"
+        ) from None
+    INPUT_ENCODING.set(encoding)
+
+
 def _load(
     database: Path,
     existed: bool,
@@ -95,11 +116,13 @@ def _load(
     force: bool = False,
 ) -> LoadSummary:
     files = discover(paths)  # before the database file exists: a bad path writes nothing
-    db = open_database(database)
     show = not quiet and sys.stderr.isatty()
-    with click.progressbar(
-        length=len(files), label="loading", file=sys.stderr, hidden=not show
-    ) as bar:
+    with (
+        opened(database) as db,
+        click.progressbar(
+            length=len(files), label="loading", file=sys.stderr, hidden=not show
+        ) as bar,
+    ):
         return load_paths(
             db,
             paths,
@@ -182,13 +205,13 @@ def review(
     Appends to the claim's history and evidence; the proposition's derived status and
     the source's track record follow. `--status unverified` reopens a reviewed claim.
     """
-    db = open_database(database)
     try:
-        check_compatible(db)
-        if not db["claims_migrations"].exists():
-            raise ReviewError(f"{database} holds no claims; load some first")
-        migrate_in_transaction(db)
-        result = review_claim(db, claim_id, status, by, note, list(evidence), credibility)
+        with opened(database) as db:
+            check_compatible(db)
+            if not db["claims_migrations"].exists():
+                raise ReviewError(f"{database} holds no claims; load some first")
+            migrate_in_transaction(db)
+            result = review_claim(db, claim_id, status, by, note, list(evidence), credibility)
     except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
     click.echo(f"{result.claim_id}: {result.old_status} -> {result.new_status}")
@@ -216,7 +239,8 @@ def export(database: Path, output: str, output_file: Any) -> None:
     """
     from .export import csv_text, data_feed, export_sql
 
-    db = open_database(database)
+    # Read-only: exporting never changes the file (nor its journal mode).
+    db = sqlite_utils.Database(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True))
     if not db["claims"].exists():
         raise click.ClickException(f"{database} holds no claims")
     cursor = db.execute(export_sql())
@@ -232,13 +256,13 @@ def export(database: Path, output: str, output_file: Any) -> None:
 
 def _decide(database: Path, action: Any) -> Any:
     """Run one link decision; errors become a clear message with nothing written."""
-    db = open_database(database)
     try:
-        check_compatible(db)
-        if not db["claims_migrations"].exists():
-            raise ReviewError(f"{database} holds no claims; load some first")
-        migrate_in_transaction(db)
-        return action(db)
+        with opened(database) as db:
+            check_compatible(db)
+            if not db["claims_migrations"].exists():
+                raise ReviewError(f"{database} holds no claims; load some first")
+            migrate_in_transaction(db)
+            return action(db)
     except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
 

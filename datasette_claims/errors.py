@@ -29,3 +29,7 @@ class LoadError(Exception):
             where += ": "
         field = f"field '{self.field}': " if self.field else ""
         return f"{where}{field}{self.message}"
+
+
+class WriterBusy(LoadError):
+    """Another process holds the database's write lock for longer than we wait."""

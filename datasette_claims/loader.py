@@ -25,7 +25,7 @@ from .importers import ImportBatch, Importer, choose_importer, registered_import
 from .matching import match_claims
 from .registry import SourceEntry, independence_groups, parse_registry
 from .schema import check_compatible
-from .yamlfile import read_structured
+from .yamlfile import decode_head, read_structured
 
 ARTICLE_SUFFIXES = {".txt"}
 STRUCTURED_SUFFIXES = {".yml", ".yaml", ".json"}
@@ -161,8 +161,10 @@ def _importer_for(path: Path, importers: list[Importer], forced: str | None) -> 
     if forced:
         return choose_importer(path, "", importers, forced)
     with open(path, "rb") as handle:
-        head = handle.read(65536).decode("utf-8", errors="replace")
-    return choose_importer(path, head, importers, None)
+        raw = handle.read(65536)
+    if not raw.strip():
+        raise LoadError("the file is empty", file=str(path))
+    return choose_importer(path, decode_head(raw), importers, None)
 
 
 def plan_load(

@@ -18,7 +18,7 @@ from .history import now
 from .importers import registered_importers
 from .loader import LoadSession, _importer_for, discover, plan_load
 from .schema import migrate
-from .store import LoadSummary, apply_plan
+from .store import LoadSummary, apply_plan, write_transaction
 
 
 def file_digest(path: Path) -> str:
@@ -64,7 +64,7 @@ def load_paths(
     """Load files and directories into `db`; returns what was added, updated, skipped."""
     files = files if files is not None else discover(paths)
     summary = LoadSummary()
-    with db.atomic():
+    with write_transaction(db):
         migrate(db)
         # A new verdict map or importer choice reads the same files differently.
         reread = force or verdicts is not None or forced_format is not None

@@ -6,6 +6,9 @@ claims rows directly.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +16,11 @@ from typing import Any
 import sqlite_utils
 
 from .bulk import insert_many
+from .errors import WriterBusy
 from .history import history_row, now
 from .loader import LoadPlan
 from .reviews import update_derived_statuses
-from .schema import migrate
+from .schema import check_compatible, migrate
 
 # Claim fields whose change is a correction worth a history row.
 TRACKED_FIELDS = (
@@ -103,16 +107,74 @@ class LoadSummary:
         return lines
 
 
+WAIT_SECONDS = 60  # how long a write waits for another writer before it gives up
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a claims database with foreign keys enforced."""
+    """Open (creating if needed) a claims database for writing.
+
+    Write-ahead logging (switched on by the first write) lets `datasette serve` read the
+    file while a load writes it: readers see the last committed load, never part of one,
+    and are never locked out.
+    """
     db = sqlite_utils.Database(path)
     db.execute("pragma foreign_keys = on")
+    db.execute(f"pragma busy_timeout = {WAIT_SECONDS * 1000}")
     return db
+
+
+@contextmanager
+def opened(path: str | Path) -> Iterator[sqlite_utils.Database]:
+    """A claims database open for writing, checkpointed and closed afterwards.
+
+    The checkpoint moves committed writes from the write-ahead log into the database file,
+    so the file alone is complete: what `datasette -i` and `datasette publish` read.
+    """
+    db = open_database(path)
+    try:
+        yield db
+    finally:
+        try:
+            db.execute("pragma wal_checkpoint(truncate)")
+        except sqlite3.Error:
+            pass  # a reader holds an old snapshot: its last connection checkpoints instead
+        db.close()
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One transaction that holds the write lock from its start.
+
+    A second writer waits up to WAIT_SECONDS for it, then fails with WriterBusy before
+    writing anything; a deferred transaction could instead fail halfway.
+    """
+    check_compatible(db)  # a database that is not ours is left exactly as it was
+    if db.execute("pragma journal_mode").fetchone()[0] != "wal":
+        db.execute("pragma journal_mode = wal")
+    try:
+        db.execute("begin immediate")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            (path,) = [row[2] for row in db.execute("pragma database_list") if row[1] == "main"]
+            raise WriterBusy(
+                f"another process has been writing to this database for {WAIT_SECONDS} s "
+                "(a load, review or link); try again when it has finished",
+                file=path,
+            ) from None
+        raise
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("rollback")
+        raise
+    else:
+        db.execute("commit")
 
 
 def migrate_in_transaction(db: sqlite_utils.Database) -> list[str]:
     """Bring an existing claims database up to the current schema, atomically."""
-    with db.atomic():
+    with write_transaction(db):
         return migrate(db)
 
 

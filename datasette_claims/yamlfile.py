@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +65,52 @@ _LineLoader.add_constructor(
 )
 
 
-def read_text(path: Path, encoding: str = "utf-8") -> str:
-    """Read a text file strictly: a wrong encoding is an error, never silently replaced."""
+# The encoding of input files for this load (`--encoding`); UTF-8 unless the user says.
+INPUT_ENCODING: ContextVar[str] = ContextVar("input_encoding", default="utf-8")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _encoding_of(raw: bytes, chosen: str) -> str:
+    for bom, bom_encoding in _BOMS:
+        if raw.startswith(bom):
+            return bom_encoding
+    return chosen
+
+
+def decode_head(raw: bytes) -> str:
+    """The first bytes of a file as text, for recognising its format (never raises)."""
+    return raw.decode(_encoding_of(raw, INPUT_ENCODING.get()), errors="replace").removeprefix(
+        "\ufeff"
+    )
+
+
+def read_text(path: Path, encoding: str | None = None, allow_empty: bool = False) -> str:
+    """Read a text file strictly: a wrong encoding is an error, never silently replaced.
+
+    A byte-order mark says the encoding for itself (UTF-8 or UTF-16); otherwise the file
+    is read as `encoding` (`--encoding`, UTF-8 by default).
+    """
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192] and encoding.lower().replace("-", "") == "utf8":
-        raise LoadError("looks like a binary or UTF-16 file; expected UTF-8 text", file=str(path))
+    chosen = _encoding_of(raw, encoding or INPUT_ENCODING.get())
+    if not raw.strip() and not allow_empty:
+        raise LoadError("the file is empty", file=str(path))
+    if b"\x00" in raw[:8192] and codecs.lookup(chosen).name in ("utf-8", "iso8859-1", "cp1252"):
+        raise LoadError(
+            "looks like a binary file or UTF-16 without a byte-order mark; expected "
+            f"{chosen} text (for UTF-16 say --encoding utf-16-le)",
+            file=str(path),
+        )
     try:
-        text = raw.decode(encoding)
+        text = raw.decode(chosen)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise LoadError(
-            f"not valid {encoding} (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "convert the file to UTF-8",
+            f"not valid {chosen} (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "convert the file to UTF-8 or name its encoding with --encoding (e.g. latin-1)",
             file=str(path),
             line=line,
         ) from None

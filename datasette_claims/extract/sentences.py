@@ -7,6 +7,7 @@ date formats ("3.000", "24.10.2024") and abbreviations, and no downloaded models
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 # Tokens that end in a period without ending a sentence.
@@ -124,10 +125,12 @@ def sentences(text: str, within: Span | None = None) -> list[Span]:
         start = 0
         # Do not split inside a quotation that closes within the paragraph; an opening
         # mark that never closes (multi-paragraph quotes) does not stop splitting.
-        inside = [(q.outer.start, q.outer.end) for q in quotes(chunk)]
+        inside = [(q.outer.start, q.outer.end) for q in quotes(chunk)]  # in order, disjoint
+        starts = [a for a, _ in inside]
         for match in _END.finditer(chunk):
             end = match.end()
-            if any(a < end < b for a, b in inside):
+            at = bisect_left(starts, end) - 1
+            if at >= 0 and inside[at][0] < end < inside[at][1]:
                 continue
             if _is_abbreviation(chunk, match.start()):
                 continue
@@ -161,7 +164,8 @@ def _append(result: list[Span], text: str, start: int, end: int) -> None:
 def _is_abbreviation(chunk: str, dot: int) -> bool:
     if chunk[dot] != ".":
         return False
-    match = _WORD_BEFORE.search(chunk[:dot])
+    # A bounded window: searching the whole paragraph before each dot is quadratic.
+    match = _WORD_BEFORE.search(chunk, max(0, dot - 80), dot)
     if not match:
         return False
     word = match.group(1).lower().rstrip(".")
@@ -183,9 +187,12 @@ def _next_is_month_or_digit(chunk: str, at: int) -> bool:
     return bool(_MONTH_START.match(chunk, at))
 
 
+_NEXT_CHARACTER = re.compile(r"\s*(\S)")
+
+
 def _next_starts_lowercase(chunk: str, at: int) -> bool:
-    rest = chunk[at:].lstrip()
-    return bool(rest) and rest[0].islower()
+    match = _NEXT_CHARACTER.match(chunk, at)
+    return bool(match) and match.group(1).islower()
 
 
 _QUOTE_RE = re.compile(

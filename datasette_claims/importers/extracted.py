@@ -22,7 +22,7 @@ class ExtractedShardImporter(Importer):
     def read(self, path: Path, batch: ImportBatch) -> None:
         from ..loader import claim_id
 
-        for line_number, line in enumerate(read_text(path).splitlines(), 1):
+        for line_number, line in enumerate(read_text(path, allow_empty=True).splitlines(), 1):
             if not line.strip():
                 continue
             try:
