@@ -33,9 +33,10 @@ def rows_of(
         io.StringIO(text, newline=""), delimiter=delimiter, strict=True, quoting=quoting
     )
     names: list[str] | None = None
+    started = 1  # a quoted field may span lines: a record is named by its first line
     try:
         for values in reader:
-            line = reader.line_num
+            line, started = started, reader.line_num + 1
             if not values or not any(v.strip() for v in values):
                 continue
             if header and names is None:
@@ -52,7 +53,10 @@ def rows_of(
             else:
                 yield line, values
     except csv.Error as exc:
-        raise LoadError(f"malformed CSV: {exc}", file=str(path), line=reader.line_num) from None
+        hint = (
+            "; a quote opened in this record is never closed" if "end of data" in str(exc) else ""
+        )
+        raise LoadError(f"malformed CSV: {exc}{hint}", file=str(path), line=started) from None
 
 
 # --- ClaimsKG: flattened ClaimReview columns ------------------------------------------------
