@@ -82,7 +82,7 @@ def load(
     except (LoadError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)
-        problem = exc if isinstance(exc, LoadError) else f"{database}: {exc}"
+        problem = exc if isinstance(exc, LoadError) else f"{database}: {_explain(exc)}"
         raise click.ClickException(f"{problem}\nNothing was written to {database}.") from None
     except BaseException:
         if not existed:
@@ -92,6 +92,16 @@ def load(
         click.echo(f"loaded {database}:")
         for line in summary.lines():
             click.echo("  " + line)
+
+
+def _explain(exc: Exception) -> str:
+    """SQLite's message, with what the user can do about the common faults."""
+    message = str(exc)
+    if "readonly" in message:
+        return f"{message} (the file or its folder is read-only for this user)"
+    if "disk is full" in message or "disk I/O error" in message:
+        return f"{message} (is the disk full, or the file size limited?)"
+    return message
 
 
 def _use_encoding(encoding: str) -> None:

@@ -6,6 +6,7 @@ claims rows directly.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,7 +108,9 @@ class LoadSummary:
         return lines
 
 
-WAIT_SECONDS = 60  # how long a write waits for another writer before it gives up
+def wait_seconds() -> int:
+    """How long a write waits for another writer before it gives up (CLAIMS_WAIT_SECONDS)."""
+    return int(os.environ.get("CLAIMS_WAIT_SECONDS", "60"))
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
@@ -119,7 +122,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     """
     db = sqlite_utils.Database(path)
     db.execute("pragma foreign_keys = on")
-    db.execute(f"pragma busy_timeout = {WAIT_SECONDS * 1000}")
+    db.execute(f"pragma busy_timeout = {wait_seconds() * 1000}")
     return db
 
 
@@ -145,7 +148,7 @@ def opened(path: str | Path) -> Iterator[sqlite_utils.Database]:
 def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     """One transaction that holds the write lock from its start.
 
-    A second writer waits up to WAIT_SECONDS for it, then fails with WriterBusy before
+    A second writer waits up to wait_seconds() for it, then fails with WriterBusy before
     writing anything; a deferred transaction could instead fail halfway.
     """
     check_compatible(db)  # a database that is not ours is left exactly as it was
@@ -157,7 +160,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         if "locked" in str(exc) or "busy" in str(exc):
             (path,) = [row[2] for row in db.execute("pragma database_list") if row[1] == "main"]
             raise WriterBusy(
-                f"another process has been writing to this database for {WAIT_SECONDS} s "
+                f"another process has been writing to this database for {wait_seconds()} s "
                 "(a load, review or link); try again when it has finished",
                 file=path,
             ) from None
