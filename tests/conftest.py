@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -63,6 +64,21 @@ def seed_dir(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def ds(seed_db_path) -> Datasette:
-    return Datasette([str(seed_db_path)])
+@pytest.fixture(scope="session", params=["serve", "published"])
+def ds(request, seed_db_path, tmp_path_factory):
+    """The seed database as `datasette serve` has it, and as published: `-i` with an
+    inspect file (what `datasette publish` runs). No request may change the file."""
+    if request.param == "serve":
+        yield Datasette([str(seed_db_path)])
+        return
+    inspect_file = tmp_path_factory.mktemp("inspect") / "inspect.json"
+    result = CliRunner().invoke(
+        cli, ["inspect", str(seed_db_path), "--inspect-file", str(inspect_file)]
+    )
+    assert result.exit_code == 0, result.output
+    before = file_digest(seed_db_path)
+    yield Datasette(
+        immutables=[str(seed_db_path)],
+        inspect_data=json.loads(inspect_file.read_text(encoding="utf-8")),
+    )
+    assert file_digest(seed_db_path) == before, "a request wrote to a published database"

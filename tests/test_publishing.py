@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -146,3 +150,73 @@ def test_metadata_column_descriptions_name_real_columns(seed_db_path):
         assert columns, table
         assert set(spec.get("columns", {})) <= columns, table
         assert set(spec.get("facets", [])) <= columns, table
+
+
+WRITE_ROUTES = [
+    (
+        "/claims/-/claims/us-accuses-munitions/review",
+        {"status": "refuted", "evidence": "https://e.org/x"},
+    ),
+    ("/claims/-/claims/us-accuses-munitions/link", {"proposition": "nk-troops-in-russia"}),
+    ("/claims/-/claims/us-accuses-munitions/unlink", {}),
+    (
+        "/claims/-/claims/compare/nk-troops-in-russia/merge",
+        {"into": "nk-troops-prepared-for-combat"},
+    ),
+    ("/claims/-/claims/compare/nk-troops-in-russia/split", {"claims": "nis-3000-in-russia"}),
+]
+
+
+async def test_every_write_route_refuses_a_published_instance(seed_copy, tmp_path):
+    """Even a reviewer with the permission and a valid CSRF token cannot write."""
+    inspect_file = tmp_path / "inspect.json"
+    datasette = str(Path(sys.executable).with_name("datasette"))
+    subprocess.run(
+        [datasette, "inspect", str(seed_copy), "--inspect-file", str(inspect_file)], check=True
+    )
+    grant = {"plugins": {"datasette-claims": {"review_allow": {"id": "anna"}}}}
+    options = {"config": grant} if not datasette_version.startswith("0.") else {}
+    ds = Datasette(
+        immutables=[str(seed_copy)],
+        inspect_data=json.loads(inspect_file.read_text(encoding="utf-8")),
+        metadata=grant,
+        **options,
+    )
+    before = file_digest(seed_copy)
+    cookies = {"ds_actor": ds.sign({"a": {"id": "anna"}}, "actor")}
+    page = await ds.client.get("/claims/-/claims/us-accuses-munitions", cookies=cookies)
+    token = re.search(r'name="csrftoken" value="([^"]*)"', page.text)
+    if "ds_csrftoken" in page.cookies:
+        cookies["ds_csrftoken"] = page.cookies["ds_csrftoken"]
+    for path, data in WRITE_ROUTES:
+        response = await ds.client.post(
+            path,
+            data={**data, "csrftoken": token.group(1) if token else "", "by": "anna"},
+            cookies=cookies,
+        )
+        assert response.status_code in (403, 405), (path, response.status_code)
+        assert (await ds.client.get(path)).status_code in (403, 404, 405), path
+    assert file_digest(seed_copy) == before
+
+
+async def test_every_link_resolves_under_base_url(seed_db_path):
+    """Behind a proxy at /news/, every link on every page leads somewhere real."""
+    ds = Datasette([str(seed_db_path)], settings={"base_url": "/news/"})
+    todo = ["/news" + path for path in PAGES] + ["/news/", "/news/claims"]
+    seen: set[str] = set()
+    checked = 0
+    while todo:
+        link = todo.pop()
+        if link in seen:
+            continue
+        seen.add(link)
+        assert link.startswith("/news/"), link
+        response = await ds.client.get(link[len("/news") :].replace("&amp;", "&"))
+        assert response.status_code in (200, 302), (link, response.status_code)
+        checked += 1
+        # Follow the links of our own pages one level deep; others are only fetched.
+        if "/-/claims" in link and response.headers.get("content-type", "").startswith("text/html"):
+            for found in re.findall(r'(?:href|src)="(/[^"#]*)', response.text):
+                if found not in seen and "/-/static" not in found:
+                    todo.append(found)
+    assert checked > 30
