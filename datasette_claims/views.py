@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
 
@@ -97,7 +98,13 @@ def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Await
                 headers={"Allow": "GET, HEAD"},
             )
         try:
-            return await view(datasette, request)
+            try:
+                return await view(datasette, request)
+            except QueryInterrupted:
+                raise BadRequest(
+                    "This page took longer than the time limit (sql_time_limit_ms); "
+                    "narrow the filters or try again"
+                ) from None
         except Base400 as exc:
             if not request.url_vars.get("format"):
                 raise
