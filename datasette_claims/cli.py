@@ -17,8 +17,8 @@ from .importers.verdicts import load_verdict_map
 from .loader import discover
 from .pipeline import load_paths
 from .reviews import ReviewError, review_claim
-from .schema import STATUSES, check_compatible
-from .store import LoadSummary, migrate_in_transaction, opened
+from .schema import STATUSES, check_compatible, migrate
+from .store import LoadSummary, opened, write_transaction
 from .yamlfile import INPUT_ENCODING
 
 
@@ -147,9 +147,26 @@ def _load(
 
 
 def _remove_new_database(database: Path) -> None:
-    """A first load that failed leaves nothing behind, not even an empty file."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    """A first load that failed leaves nothing behind, not even an empty file.
+
+    Only a file that holds nothing committed and that no other process is writing: a
+    second loader started on the same new path must never remove the first one's work.
+    """
+    if not database.exists():
+        return
+    try:
+        conn = sqlite3.connect(database, timeout=0)
+        try:
+            conn.execute("begin immediate")  # fails while another process writes
+            empty = conn.execute("select count(*) from sqlite_master").fetchone()[0] == 0
+            conn.rollback()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
 @claims.command(name="extract")
@@ -220,8 +237,9 @@ def review(
             check_compatible(db)
             if not db["claims_migrations"].exists():
                 raise ReviewError(f"{database} holds no claims; load some first")
-            migrate_in_transaction(db)
-            result = review_claim(db, claim_id, status, by, note, list(evidence), credibility)
+            with write_transaction(db):  # waits for a running load, like a second load
+                migrate(db)
+                result = review_claim(db, claim_id, status, by, note, list(evidence), credibility)
     except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
     click.echo(f"{result.claim_id}: {result.old_status} -> {result.new_status}")
@@ -271,8 +289,9 @@ def _decide(database: Path, action: Any) -> Any:
             check_compatible(db)
             if not db["claims_migrations"].exists():
                 raise ReviewError(f"{database} holds no claims; load some first")
-            migrate_in_transaction(db)
-            return action(db)
+            with write_transaction(db):
+                migrate(db)
+                return action(db)
     except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
 
@@ -371,4 +390,5 @@ def extract_map_command(
         )
     except (RuntimeError, LoadError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{sum(n for _, n in shards)} claims in {len(shards)} shards in {out_dir}")
+    written = [n for path, n in shards if path]  # a task whose articles had no claims writes none
+    click.echo(f"{sum(written)} claims in {len(written)} shards in {out_dir}")

@@ -24,7 +24,10 @@ def extract_shard(
     publisher: str | None,
     language: str | None,
 ) -> tuple[str, int]:
-    """One map task: extract `files` and write shard `number`; returns (path, claims)."""
+    """One map task: extract `files` and write shard `number`; returns (path, claims).
+
+    Articles without claims give no shard: the path is then "".
+    """
     from .article import read_article
     from .extractcli import extract_file
 
@@ -39,6 +42,9 @@ def extract_shard(
                 record = {"document_id": article.id, "document_file": name, **claim}
                 shard.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
+    if not count:
+        path.unlink()  # articles without claims: no shard (the loader refuses empty files)
+        return "", 0
     return str(path), count
 
 

@@ -150,7 +150,9 @@ class PropositionIndex:
     """Term counts per proposition and an inverted index from term to propositions."""
 
     terms: dict[str, Counter] = field(default_factory=dict)
-    postings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Term -> propositions, as dicts (insertion-ordered sets): counting candidates then
+    # never depends on the hash seed, so a load links the same way on every run.
+    postings: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
     claims: Counter = field(default_factory=Counter)  # claims per proposition
     _cores: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
@@ -158,7 +160,7 @@ class PropositionIndex:
         counter = self.terms.setdefault(proposition_id, Counter())
         for term in terms:
             counter[term] += 1
-            self.postings[term].add(proposition_id)
+            self.postings[term][proposition_id] = None
         self.claims[proposition_id] += claims
         self._cores.pop(proposition_id, None)
 
@@ -190,7 +192,7 @@ class PropositionIndex:
         """
         limit = min(max(3, int(COMMON_SHARE * len(self.terms))), MAX_POSTING)
         hits: Counter = Counter()
-        postings: dict[str, list[set[str]]] = {"E": [], "C": [], "S": []}
+        postings: dict[str, list[dict[str, None]]] = {"E": [], "C": [], "S": []}
         looked_up = 0
         # Rarest first; a term held by very many propositions ("Russia", "troops") says
         # little about which one and would make each lookup grow with the index.
@@ -201,7 +203,7 @@ class PropositionIndex:
             postings[term[0]].append(posting)
             if size <= limit or looked_up < ALWAYS_LOOKED_UP:
                 looked_up += 1
-                hits.update(posting)
+                hits.update(posting.keys())
         # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
         size_e, size_c, size_s = (len(claim.of(kind)) for kind in "ECS")
         k_e = WEIGHTS["E"] ** 2 / size_e if size_e else 0.0
@@ -262,7 +264,8 @@ def best_match(
     """
     best: tuple[str | None, float] = (None, 0.0)
     for bound, proposition_id in index.ranked(claim, rejected):
-        if bound < best[1] or bound <= 0.0:
+        # The bound is worked out differently from score(): allow for rounding.
+        if bound < best[1] - 1e-9 or bound <= 0.0:
             break
         score = index.score(claim, proposition_id)
         if score > best[1] or (score == best[1] and score > 0 and proposition_id < best[0]):

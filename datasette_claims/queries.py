@@ -93,19 +93,27 @@ async def kept_counts(db: Any) -> dict[str, Any]:
     return {"status": by_status, "source": by_source, "proposition": by_proposition}
 
 
-async def _add_institutions(db: Any, by_proposition: list[dict[str, Any]]) -> None:
-    """How many independent institutions speak on each listed proposition."""
+async def _add_institutions(
+    db: Any,
+    by_proposition: list[dict[str, Any]],
+    where: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
+    """How many independent institutions speak on each listed proposition (among the
+    claims the filters select)."""
     ids = [p["id"] for p in by_proposition if p["id"]]
     institutions: dict[str, int] = {}
     if ids:
-        marks = ", ".join("?" for _ in ids)
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        condition = f"c.proposition_id in ({marks})"
+        where = f"{where} and {condition}" if where else f" where {condition}"
         institutions = dict(
             (
                 await db.execute(
                     f"""select c.proposition_id, count(distinct s.independence_group)
-                        from claims c join sources s on s.id = c.source_id
-                        where c.proposition_id in ({marks}) group by c.proposition_id""",
-                    ids,
+                        from claims c join sources s on s.id = c.source_id{where}
+                        group by c.proposition_id""",
+                    {**(params or {}), **{f"id{n}": i for n, i in enumerate(ids)}},
                 )
             ).rows
         )
@@ -137,7 +145,7 @@ async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
                 f"""select k.id, coalesce(s.name, '(unattributed)') as name, s.kind as kind,
                     k.claims from (select c.source_id as id, count(*) as claims
                         from claims c{where} group by c.source_id
-                        order by claims desc limit 100) k
+                        order by claims desc, id limit 100) k
                     left join sources s on s.id = k.id order by k.claims desc, name""",
                 params,
             )
@@ -148,12 +156,12 @@ async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
                     p.status as status, k.claims
                     from (select c.proposition_id as id, count(*) as claims
                         from claims c{where} group by c.proposition_id
-                        order by claims desc limit 100) k
+                        order by claims desc, id limit 100) k
                     left join propositions p on p.id = k.id order by k.claims desc, statement""",
                 params,
             )
         )
-        await _add_institutions(db, by_proposition)
+        await _add_institutions(db, by_proposition, where, params)
     except QueryInterrupted:
         return {"status": {}, "source": [], "proposition": [], "incomplete": True}
     return {"status": by_status, "source": by_source, "proposition": by_proposition}

@@ -96,7 +96,10 @@ def update_derived_statuses(
 
 def _update_statuses(db: sqlite_utils.Database, updates: list[tuple[str, str, str]]) -> None:
     """Set many claims' statuses; only the status counts move, so they move in one pass."""
-    if len(updates) < BULK_ROWS:
+    found = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = 'claim_counts_update'"
+    ).fetchone()
+    if len(updates) < BULK_ROWS or found is None:  # no trigger before migration 0005
         db.conn.executemany("update claims set status = ?, updated_at = ? where id = ?", updates)
         return
     ids = [claim_id for _, _, claim_id in updates]
@@ -108,9 +111,7 @@ def _update_statuses(db: sqlite_utils.Database, updates: list[tuple[str, str, st
             status
             for (status,) in db.execute(f"select status from claims where id in ({marks})", chunk)
         )
-    (create,) = db.execute(
-        "select sql from sqlite_master where type = 'trigger' and name = 'claim_counts_update'"
-    ).fetchone()
+    (create,) = found
     db.execute("drop trigger claim_counts_update")
     db.conn.executemany("update claims set status = ?, updated_at = ? where id = ?", updates)
     db.conn.executemany(

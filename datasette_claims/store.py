@@ -175,12 +175,6 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         db.execute("commit")
 
 
-def migrate_in_transaction(db: sqlite_utils.Database) -> list[str]:
-    """Bring an existing claims database up to the current schema, atomically."""
-    with write_transaction(db):
-        return migrate(db)
-
-
 def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader") -> LoadSummary:
     """Write a validated plan in one transaction: all of it or, on any error, none."""
     summary = LoadSummary()

@@ -68,6 +68,8 @@ _LineLoader.add_constructor(
 # The encoding of input files for this load (`--encoding`); UTF-8 unless the user says.
 INPUT_ENCODING: ContextVar[str] = ContextVar("input_encoding", default="utf-8")
 _BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its mark begins the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
@@ -91,14 +93,13 @@ def decode_head(raw: bytes) -> str:
 def read_text(path: Path, encoding: str | None = None, allow_empty: bool = False) -> str:
     """Read a text file strictly: a wrong encoding is an error, never silently replaced.
 
-    A byte-order mark says the encoding for itself (UTF-8 or UTF-16); otherwise the file
+    A byte-order mark says the encoding for itself (UTF-8, -16, -32); otherwise the file
     is read as `encoding` (`--encoding`, UTF-8 by default).
     """
     raw = path.read_bytes()
     chosen = _encoding_of(raw, encoding or INPUT_ENCODING.get())
-    if not raw.strip() and not allow_empty:
-        raise LoadError("the file is empty", file=str(path))
-    if b"\x00" in raw[:8192] and codecs.lookup(chosen).name in ("utf-8", "iso8859-1", "cp1252"):
+    wide = codecs.lookup(chosen).name.startswith(("utf-16", "utf-32"))
+    if b"\x00" in raw[:8192] and not wide:
         raise LoadError(
             "looks like a binary file or UTF-16 without a byte-order mark; expected "
             f"{chosen} text (for UTF-16 say --encoding utf-16-le)",
@@ -114,7 +115,12 @@ def read_text(path: Path, encoding: str | None = None, allow_empty: bool = False
             file=str(path),
             line=line,
         ) from None
-    return text.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise LoadError("contains NUL characters: a binary file?", file=str(path))
+    text = text.removeprefix("\ufeff")
+    if not text.strip() and not allow_empty:
+        raise LoadError("the file is empty", file=str(path))
+    return text
 
 
 def read_structured(path: Path) -> Any:

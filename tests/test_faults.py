@@ -204,3 +204,51 @@ def test_a_read_only_database_file_is_a_clear_error(seed_copy, tmp_path):
     assert "read-only" in result.stderr, result.stderr
     assert "Nothing was written" in result.stderr and "Traceback" not in result.stderr
     assert content(seed_copy) == before
+
+
+def test_a_failed_first_load_never_removes_another_loaders_new_database(tmp_path):
+    database = tmp_path / "new.db"
+    first = sqlite3.connect(database)  # another loader, mid-way through the first load
+    first.execute("begin immediate")
+    first.execute("create table claims_migrations (name text primary key, applied_at text)")
+    try:
+        result = subprocess.run(
+            [DATASETTE, "claims", "load", str(database), str(tmp_path / "missing.txt")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0
+        assert database.exists()  # still there for the loader that is writing it
+    finally:
+        first.commit()
+        first.close()
+    assert sqlite3.connect(database).execute("select count(*) from claims_migrations").fetchone()
+
+
+def test_review_and_link_wait_for_a_running_load_then_give_up_clearly(seed_copy, monkeypatch):
+    from .conftest import run_cli
+
+    monkeypatch.setenv("CLAIMS_WAIT_SECONDS", "1")
+    holder = sqlite3.connect(seed_copy)
+    holder.execute("begin immediate")
+    try:
+        review = run_cli(
+            "review",
+            seed_copy,
+            "nis-3000-in-russia",
+            "--status",
+            "confirmed",
+            "--by",
+            "anna",
+            "--evidence",
+            "https://example.org/e",
+        )
+        unlink = run_cli("unlink", seed_copy, "nis-3000-in-russia", "--by", "anna")
+    finally:
+        holder.rollback()
+        holder.close()
+    for result in (review, unlink):
+        assert result.exit_code == 1
+        assert "another process has been writing to this database" in result.output
+    assert count(seed_copy) == 32

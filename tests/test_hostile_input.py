@@ -292,3 +292,14 @@ def test_sqlite_is_really_untouched_by_a_refusal(seed_copy, tmp_path):
     conn = sqlite3.connect(seed_copy)
     assert conn.execute("select count(*) from claims where id in ('z1', 'z2')").fetchone() == (0,)
     conn.close()
+
+
+def test_utf32_with_a_byte_order_mark_loads_and_a_lone_mark_is_empty(seed_copy, tmp_path):
+    wide = tmp_path / "wide.txt"
+    wide.write_bytes(ARTICLE.replace("300", "500").encode("utf-32"))
+    assert run_cli("load", seed_copy, wide).exit_code == 0
+    stored = rows(seed_copy, "select text from documents where path = 'wide.txt'")
+    assert stored == [(ARTICLE.replace("300", "500"),)]
+    lone = tmp_path / "lone.txt"
+    lone.write_bytes("\ufeff".encode("utf-8"))
+    refused(seed_copy, lone, "the file is empty")

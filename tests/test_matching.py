@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from datasette_claims.match import PropositionIndex, Terms
+from datasette_claims.match import PropositionIndex, Terms, best_match
 
 from .conftest import ROOT, file_digest, rows, run_cli
 
@@ -265,3 +267,35 @@ def test_rejections_follow_a_merge(corpus_db):
     assert run_cli("merge", corpus_db, other, links["c2"], "--by", "anna").exit_code == 0
     assert run_cli("load", corpus_db, CORPUS, "--no-extract", "--force").exit_code == 0
     assert found(corpus_db)["c2"] not in (other, links["c2"])
+
+
+def test_pruned_search_finds_what_scoring_every_candidate_finds():
+    index = PropositionIndex()
+    index.add("a", {"C:x"})
+    for terms in ({"C:x", "C:z"}, {"C:x", "C:z"}, {"C:x", "C:y", "C:z"}):
+        index.add("b", terms)
+    claim = Terms(frozenset({"C:x", "C:y"}))
+    scores = {p: index.score(claim, p) for p in index.candidates(claim)}
+    assert scores["a"] == pytest.approx(scores["b"])  # a tie, up to rounding
+    assert best_match(index, claim) == ("a", scores["a"])  # the smaller id, as documented
+
+
+def test_matching_does_not_depend_on_the_hash_seed():
+    program = (
+        "from datasette_claims.match import PropositionIndex, Terms, best_match\n"
+        "index = PropositionIndex()\n"
+        "for n in range(40):\n"
+        "    index.add(f'p{n:02d}', {'E:e', 'C:c', f'S:s{n}'})\n"
+        "print(best_match(index, Terms(frozenset({'E:e', 'C:c', 'S:other'}))))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(outputs) == 1, outputs

@@ -151,3 +151,13 @@ def test_a_shard_must_point_into_a_loaded_document(tmp_path):
     result = run_cli("load", db, shard)
     assert result.exit_code == 1 and "is not loaded" in result.output
     assert not db.exists()
+
+
+def test_a_map_task_whose_articles_hold_no_claims_writes_no_shard(tmp_path):
+    from datasette_claims.distributed import extract_shard
+
+    article = tmp_path / "quiet.txt"
+    article.write_text("Nothing is claimed here. The weather was fine.\n", encoding="utf-8")
+    path, claims = extract_shard(0, [str(article)], str(tmp_path), None, None, None)
+    assert (path, claims) == ("", 0)
+    assert list(tmp_path.glob("*.jsonl")) == []
