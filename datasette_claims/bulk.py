@@ -21,7 +21,7 @@ def insert_many(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
     sql = "insert into [{}] ({}) values ({})".format(
         table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
     )
-    values = ([row.get(c) for c in columns] for row in rows)
+    values = (list(map(row.get, columns)) for row in rows)
     if table not in BULK_CATCH_UP or len(rows) < BULK_ROWS:
         db.conn.executemany(sql, values)
         return
