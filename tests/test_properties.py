@@ -145,7 +145,27 @@ REVIEW = st.fixed_dictionaries(
         ),
     },
 )
+VALID_REVIEW = st.fixed_dictionaries(
+    {
+        "@type": st.just("ClaimReview"),
+        "claimReviewed": VALUE.filter(str.strip),
+        "url": st.sampled_from(["https://factcheck.example/a", "https://factcheck.example/b"]),
+        "reviewRating": st.fixed_dictionaries(
+            {
+                "alternateName": st.sampled_from(
+                    ["False", "True", "Misleading", "Pants on Fire", "no idea"]
+                )
+            }
+        ),
+        "author": st.fixed_dictionaries({"name": st.sampled_from(["Checker", "Other"])}),
+    },
+    optional={
+        "itemReviewed": st.fixed_dictionaries({"author": st.fixed_dictionaries({"name": VALUE})})
+    },
+)
 CLAIMREVIEW = st.one_of(
+    VALID_REVIEW,
+    st.lists(VALID_REVIEW, max_size=3),
     REVIEW,
     st.lists(REVIEW, max_size=4),
     st.fixed_dictionaries({"@graph": st.lists(REVIEW, max_size=3)}),
@@ -171,9 +191,18 @@ CLAIM_FILE = st.fixed_dictionaries(
         ),
     },
 )
+VALID_SOURCE = st.fixed_dictionaries(
+    {
+        "id": st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True),
+        "name": VALUE.filter(str.strip),
+        "kind": st.sampled_from(["person", "government", "agency", "outlet", "nonsense"]),
+    },
+    optional={"role": VALUE, "aliases": st.fixed_dictionaries({"de": st.lists(VALUE, max_size=2)})},
+)
 REGISTRY = st.fixed_dictionaries(
     {
-        "sources": st.lists(
+        "sources": st.lists(VALID_SOURCE, max_size=3)
+        | st.lists(
             st.dictionaries(
                 st.sampled_from(["id", "name", "kind", "parent", "aliases", "role", "country"]),
                 st.one_of(VALUE, st.lists(VALUE, max_size=2), st.none()),
@@ -232,7 +261,19 @@ def test_plain_csv(seed_db_path, tmp_path, content):
 
 
 @SETTINGS
-@given(content=st.lists(st.dictionaries(st.sampled_from(PLAIN), JSON_LEAF), max_size=4))
+@given(
+    content=st.lists(
+        st.one_of(
+            st.dictionaries(st.sampled_from(PLAIN), JSON_LEAF),
+            # and nearly valid rows: text present, other fields hostile or absent
+            st.fixed_dictionaries(
+                {"text": VALUE.filter(str.strip)},
+                optional={k: st.one_of(VALUE, st.none()) for k in PLAIN if k != "text"},
+            ),
+        ),
+        max_size=4,
+    )
+)
 def test_plain_json(seed_db_path, tmp_path, content):
     check(*fresh(seed_db_path, tmp_path, "claims.json", json.dumps(content)), "--format", "csv")
 
