@@ -232,16 +232,10 @@ def review(
     Appends to the claim's history and evidence; the proposition's derived status and
     the source's track record follow. `--status unverified` reopens a reviewed claim.
     """
-    try:
-        with opened(database) as db:
-            check_compatible(db)
-            if not db["claims_migrations"].exists():
-                raise ReviewError(f"{database} holds no claims; load some first")
-            with write_transaction(db):  # waits for a running load, like a second load
-                migrate(db)
-                result = review_claim(db, claim_id, status, by, note, list(evidence), credibility)
-    except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
-        raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
+    result = _decide(
+        database,
+        lambda db: review_claim(db, claim_id, status, by, note, list(evidence), credibility),
+    )
     click.echo(f"{result.claim_id}: {result.old_status} -> {result.new_status}")
     if result.proposition_id:
         click.echo(
@@ -283,13 +277,14 @@ def export(database: Path, output: str, output_file: Any) -> None:
 
 
 def _decide(database: Path, action: Any) -> Any:
-    """Run one link decision; errors become a clear message with nothing written."""
+    """Run one decision (review, link, ...) under the write lock; errors become a clear
+    message with nothing written."""
     try:
         with opened(database) as db:
             check_compatible(db)
             if not db["claims_migrations"].exists():
                 raise ReviewError(f"{database} holds no claims; load some first")
-            with write_transaction(db):
+            with write_transaction(db):  # waits for a running load, like a second load
                 migrate(db)
                 return action(db)
     except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
