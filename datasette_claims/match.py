@@ -111,7 +111,8 @@ class Terms:
         return {kind: frozenset(t for t in self.terms if t[0] == kind) for kind in "ECS"}
 
     def of(self, kind: str) -> frozenset[str]:
-        return self._kinds.get(kind) or frozenset(t for t in self.terms if t[0] == kind)
+        kinds = self._kinds
+        return kinds[kind] if kind in kinds else frozenset(t for t in self.terms if t[0] == kind)
 
 
 def claim_terms(
