@@ -23,14 +23,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from datasette_claims.article import read_article  # noqa: E402
-from datasette_claims.extract import (  # noqa: E402
-    EnglishExtractor,
-    GermanExtractor,
-    SourceInfo,
-    build_index,
-    extract_claims,
-)
+from datasette_claims.extract import build_index, extract_claims
+from datasette_claims.extract.english import EnglishExtractor
+from datasette_claims.extract.german import GermanExtractor
+from datasette_claims.extract.linking import SourceInfo
+from datasette_claims.inputs.article import read_article
 
 POLNEAR = (
     Path(os.environ.get("CLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")) / "polnear-train"

@@ -25,9 +25,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from datasette_claims.loader import plan_load  # noqa: E402
-from datasette_claims.match import THRESHOLD, PropositionIndex, Terms, best_match  # noqa: E402
-from datasette_claims.store import apply_plan, open_database  # noqa: E402
+from datasette_claims.db.connection import open_database
+from datasette_claims.load.apply import apply_plan
+from datasette_claims.load.planning import plan_load
+from datasette_claims.propositions.matching import THRESHOLD, PropositionIndex, best_match
+from datasette_claims.propositions.terms import Terms
 
 CORPUS = ROOT / "tests" / "corpus"
 

@@ -57,8 +57,8 @@ def baseline_insert(corpus: Path, target: Path) -> float:
 
 
 def _extract_file(path: str) -> int:
-    from datasette_claims.article import read_article
     from datasette_claims.extract import extract_claims
+    from datasette_claims.inputs.article import read_article
 
     article = read_article(Path(path))
     return len(extract_claims(article.text, language=article.language))

@@ -1,6 +1,7 @@
 """datasette-claims: attributed claims from news reporting, their status and comparison.
 
-This module only wires hooks; the work happens in the modules it imports.
+This module only wires Datasette's hooks; the work happens in the layers below. Plugin
+authors add extractors and importers with the names in `__all__`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from .status import STATUS_LABELS
+from datasette_claims.extract.base import ExtractedClaim, Extractor
+from datasette_claims.formats.base import ImportBatch, Importer
+from datasette_claims.model import STATUS_LABELS
+
+__all__ = ["ExtractedClaim", "Extractor", "ImportBatch", "Importer"]
 
 
 @hookimpl
 def register_routes(datasette):  # type: ignore[no-untyped-def]
-    from .views import ROUTES
+    from datasette_claims.web.routes import ROUTES
 
     return ROUTES
 
@@ -26,7 +31,7 @@ def register_actions(datasette):  # type: ignore[no-untyped-def]
     from datasette.permissions import Action
     from datasette.resources import DatabaseResource
 
-    from .permissions import REVIEW_ACTION
+    from datasette_claims.web.permissions import REVIEW_ACTION
 
     return [
         Action(
@@ -41,7 +46,7 @@ def register_actions(datasette):  # type: ignore[no-untyped-def]
 @hookimpl
 def permission_allowed(datasette, actor, action, resource):  # type: ignore[no-untyped-def]
     # Datasette 0.65: answer for the review action from the plugin's review_allow setting.
-    from .permissions import REVIEW_ACTION, review_grant
+    from datasette_claims.web.permissions import REVIEW_ACTION, review_grant
 
     if action != REVIEW_ACTION:
         return None
@@ -53,7 +58,7 @@ def permission_resources_sql(datasette, actor, action):  # type: ignore[no-untyp
     # Datasette 1.0a: the same grant, as a permission rule.
     from datasette.permissions import PermissionSQL
 
-    from .permissions import REVIEW_ACTION, review_grant
+    from datasette_claims.web.permissions import REVIEW_ACTION, review_grant
 
     if action != REVIEW_ACTION or not review_grant(datasette, actor):
         return None
@@ -62,23 +67,9 @@ def permission_resources_sql(datasette, actor, action):  # type: ignore[no-untyp
 
 @hookimpl
 def register_commands(cli):  # type: ignore[no-untyped-def]
-    from .cli import register
+    from datasette_claims.cli import register
 
     register(cli)
-
-
-@hookimpl
-def register_claim_extractors(datasette):  # type: ignore[no-untyped-def]
-    from .extract import builtin_extractors
-
-    return builtin_extractors()
-
-
-@hookimpl
-def register_claim_importers(datasette):  # type: ignore[no-untyped-def]
-    from .importers import builtin_importers
-
-    return builtin_importers()
 
 
 @hookimpl
@@ -98,7 +89,7 @@ def render_cell(row, value, column, table, database, datasette):  # type: ignore
 
 
 async def _claims_link(datasette: Any, database: str) -> list[dict[str, str]]:
-    from .schema import has_claims_schema
+    from datasette_claims.db.schema import has_claims_schema
 
     db = datasette.get_database(database)
     if not has_claims_schema(await db.table_names()):
@@ -129,25 +120,25 @@ def table_actions(datasette, actor, database, table, request):  # type: ignore[n
     return inner
 
 
-def _attach_to_datasette() -> None:
-    """Add our hook specs to Datasette's plugin manager and make sure our hooks count.
+def _register_builtins() -> None:
+    """Our hook specs, and the built-in extractors and importers as plugins.
 
-    Importing datasette.plugins loads every entry point, this package included; when that
-    import starts here, Datasette registers this module before the hooks above exist.
-    Registering again once they do keeps the built-in extractors reachable either way.
+    Runs once every hook above exists, so Datasette, whose plugin manager loads this
+    package as an entry point, never finds a half-defined module.
     """
-    import sys
-
     from datasette.plugins import pm
 
     from . import hookspecs
+    from .extract import builtin as builtin_extractors
+    from .formats import builtin as builtin_importers
 
-    pm.add_hookspecs(hookspecs)
-    module = sys.modules[__name__]
-    name = pm.get_name(module) if pm.is_registered(module) else None
-    if name is not None and not pm.get_hookcallers(module):
-        pm.unregister(module)
-        pm.register(module, name=name)
+    if pm.hook.__dict__.get("register_claim_extractors") is None or (
+        pm.hook.register_claim_extractors.spec is None
+    ):
+        pm.add_hookspecs(hookspecs)
+    for module in (builtin_extractors, builtin_importers):
+        if not pm.is_registered(module):
+            pm.register(module, name=module.__name__)
 
 
-_attach_to_datasette()
+_register_builtins()

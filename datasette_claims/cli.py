@@ -12,14 +12,17 @@ from typing import Any
 import click
 import sqlite_utils
 
-from .errors import LoadError
-from .importers.verdicts import load_verdict_map
-from .loader import discover
-from .pipeline import load_paths
-from .reviews import ReviewError, review_claim
-from .schema import STATUSES, check_compatible, migrate
-from .store import LoadSummary, opened, write_transaction
-from .yamlfile import INPUT_ENCODING
+from datasette_claims.db.connection import opened, write_transaction
+from datasette_claims.db.migrations import migrate
+from datasette_claims.db.schema import check_compatible
+from datasette_claims.decisions.reviews import review_claim
+from datasette_claims.errors import LoadError, ReviewError
+from datasette_claims.formats.verdicts import load_verdict_map
+from datasette_claims.inputs.decoding import INPUT_ENCODING
+from datasette_claims.load.apply import LoadSummary
+from datasette_claims.load.discovery import discover
+from datasette_claims.load.run import load_paths
+from datasette_claims.model import STATUSES
 
 
 def register(cli: click.Group) -> None:
@@ -201,7 +204,7 @@ def extract(
 
     Offsets index the body text the loader stores (after the header line).
     """
-    from .extractcli import extract_files
+    from datasette_claims.corpus import extract_files
 
     try:
         text = extract_files(files, output, registry, publisher, language, max(1, jobs))
@@ -259,7 +262,8 @@ def export(database: Path, output: str, output_file: Any) -> None:
 
     Both read back with `datasette claims load` (the claimreview and csv importers).
     """
-    from .export import csv_text, data_feed, export_sql
+    from datasette_claims.formats.claimreview import data_feed
+    from datasette_claims.formats.plain import csv_text, export_sql
 
     # Read-only: exporting never changes the file (nor its journal mode).
     db = sqlite_utils.Database(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True))
@@ -298,7 +302,7 @@ def _decide(database: Path, action: Any) -> Any:
 @click.option("--by", required=True, help="Who decides (recorded in history)")
 def link_command(database: Path, claim_id: str, proposition_id: str, by: str) -> None:
     """Confirm that CLAIM_ID is about PROPOSITION_ID (a later matching run never moves it)."""
-    from .links import link
+    from datasette_claims.decisions.links import link
 
     _decide(database, lambda db: link(db, claim_id, proposition_id, by))
     click.echo(f"{claim_id} -> {proposition_id} (confirmed)")
@@ -310,7 +314,7 @@ def link_command(database: Path, claim_id: str, proposition_id: str, by: str) ->
 @click.option("--by", required=True, help="Who decides (recorded in history)")
 def unlink_command(database: Path, claim_id: str, by: str) -> None:
     """Take CLAIM_ID off its proposition; the pair is never suggested again."""
-    from .links import unlink
+    from datasette_claims.decisions.links import unlink
 
     old = _decide(database, lambda db: unlink(db, claim_id, by))
     click.echo(f"{claim_id} no longer on {old}")
@@ -323,7 +327,7 @@ def unlink_command(database: Path, claim_id: str, by: str) -> None:
 @click.option("--by", required=True, help="Who decides (recorded in history)")
 def merge_command(database: Path, target: str, source: str, by: str) -> None:
     """Move every claim of proposition SOURCE to TARGET."""
-    from .links import merge
+    from datasette_claims.decisions.links import merge
 
     moved = _decide(database, lambda db: merge(db, target, source, by))
     click.echo(f"{moved} claims moved from {source} to {target}")
@@ -339,7 +343,7 @@ def split_command(
     database: Path, proposition_id: str, claim_ids: tuple[str, ...], statement: str, by: str
 ) -> None:
     """Move CLAIM_IDS of PROPOSITION_ID to a new proposition with this statement."""
-    from .links import split
+    from datasette_claims.decisions.links import split
 
     new_id = _decide(database, lambda db: split(db, proposition_id, list(claim_ids), statement, by))
     click.echo(f"{len(claim_ids)} claims moved to new proposition {new_id}")
@@ -370,7 +374,7 @@ def extract_map_command(
 
     Load them with the articles: datasette claims load DB ARTICLES... OUT/ --no-extract
     """
-    from .distributed import extract_map
+    from datasette_claims.corpus import extract_map
 
     try:
         shards = extract_map(

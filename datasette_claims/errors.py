@@ -1,9 +1,17 @@
-"""The one error type the loader raises: it always says where the problem is."""
+"""One hierarchy for everything a user can fix: each error says where the problem is.
+
+Commands catch `ClaimsError` alone; its message is what the user sees, and whatever
+raised it has written nothing.
+"""
 
 from __future__ import annotations
 
 
-class LoadError(Exception):
+class ClaimsError(Exception):
+    """Something the user can fix; nothing was written."""
+
+
+class LoadError(ClaimsError):
     """Bad input, located by file, line and field, so the user can fix it."""
 
     def __init__(
@@ -33,3 +41,11 @@ class LoadError(Exception):
 
 class WriterBusy(LoadError):
     """Another process holds the database's write lock for longer than we wait."""
+
+
+class ReviewError(ClaimsError, ValueError):
+    """A person's decision (review, link, merge, split) that cannot be recorded."""
+
+
+class LinkError(ReviewError):
+    """A link decision naming a claim or proposition that does not exist, or cannot move."""

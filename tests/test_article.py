@@ -1,5 +1,5 @@
-from datasette_claims.article import guess_language, parse_article, split_headline
 from datasette_claims.errors import LoadError
+from datasette_claims.inputs.article import guess_language, parse_article, split_headline
 
 from .conftest import SEED_ARTICLE
 

@@ -1,7 +1,7 @@
 """The comparison rules on their own, without a database."""
 
-from datasette_claims.compare import compare
-from datasette_claims.status import derive_proposition_status
+from datasette_claims.propositions.comparison import compare
+from datasette_claims.propositions.status import derive_proposition_status
 
 
 def claim(

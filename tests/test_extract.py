@@ -12,17 +12,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from datasette_claims.article import read_article
-from datasette_claims.extract import (
-    EnglishExtractor,
-    ExtractedClaim,
-    Extractor,
-    GermanExtractor,
-    SourceInfo,
-    build_index,
-    extract_claims,
-)
+from datasette_claims.extract import build_index, extract_claims
+from datasette_claims.extract.base import ExtractedClaim, Extractor
+from datasette_claims.extract.english import EnglishExtractor
 from datasette_claims.extract.figures import resolve_dates
+from datasette_claims.extract.german import GermanExtractor
+from datasette_claims.extract.linking import SourceInfo
+from datasette_claims.inputs.article import read_article
 
 from .conftest import SEED_ARTICLE, SEEDS, SHARED_DATA, run_cli
 

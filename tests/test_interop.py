@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from datasette_claims.importers import ImportBatch, Importer
+from datasette_claims.formats.base import ImportBatch, Importer
 
 from .conftest import SHARED_DATA, file_digest, rows, run_cli
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from datasette_claims.match import PropositionIndex, Terms, best_match
+from datasette_claims.propositions.matching import PropositionIndex, best_match
+from datasette_claims.propositions.terms import Terms
 
 from .conftest import ROOT, file_digest, rows, run_cli
 
@@ -282,7 +283,8 @@ def test_pruned_search_finds_what_scoring_every_candidate_finds():
 
 def test_matching_does_not_depend_on_the_hash_seed():
     program = (
-        "from datasette_claims.match import PropositionIndex, Terms, best_match\n"
+        "from datasette_claims.propositions.matching import PropositionIndex, best_match\n"
+        "from datasette_claims.propositions.terms import Terms\n"
         "index = PropositionIndex()\n"
         "for n in range(40):\n"
         "    index.add(f'p{n:02d}', {'E:e', 'C:c', f'S:s{n}'})\n"

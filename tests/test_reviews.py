@@ -9,8 +9,8 @@ import pytest
 import sqlite_utils
 from datasette.app import Datasette
 
-from datasette_claims.compare import derive_statuses
-from datasette_claims.schema import MIGRATIONS
+from datasette_claims.db.migrations import MIGRATIONS
+from datasette_claims.propositions.status import derive_statuses
 
 from .conftest import SEEDS, file_digest, rows, run_cli
 

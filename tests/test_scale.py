@@ -48,7 +48,7 @@ def test_kept_counts_follow_loads_reviews_and_links(seed_copy, tmp_path):
 
 
 def test_a_bulk_load_keeps_search_counts_and_triggers(tmp_path):
-    from datasette_claims.bulk import BULK_ROWS
+    from datasette_claims.db.bulk import BULK_ROWS
 
     big = tmp_path / "big.csv"
     lines = ["id,text,source,proposition,proposition_statement"]
@@ -154,7 +154,7 @@ def test_a_shard_must_point_into_a_loaded_document(tmp_path):
 
 
 def test_a_map_task_whose_articles_hold_no_claims_writes_no_shard(tmp_path):
-    from datasette_claims.distributed import extract_shard
+    from datasette_claims.corpus import extract_shard
 
     article = tmp_path / "quiet.txt"
     article.write_text("Nothing is claimed here. The weather was fine.\n", encoding="utf-8")

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from .base import DocumentContext, ExtractedClaim, Extractor
-from .english import EnglishExtractor
-from .figures import Figure
-from .german import GermanExtractor
-from .linking import AliasIndex, SourceInfo
+from datasette_claims.extract.base import DocumentContext, ExtractedClaim, Extractor
+from datasette_claims.extract.english import EnglishExtractor
+from datasette_claims.extract.figures import Figure
+from datasette_claims.extract.german import GermanExtractor
+from datasette_claims.extract.linking import AliasIndex, SourceInfo
 
 __all__ = [
     "AliasIndex",
@@ -37,7 +37,7 @@ def builtin_extractors() -> list[Extractor]:
 
 def registered_extractors(datasette: Any = None) -> list[Extractor]:
     """Every extractor plugins register (the built-ins included), in registration order."""
-    from ..hookspecs import collect
+    from datasette_claims.hookspecs import collect
 
     return collect("register_claim_extractors", datasette)
 

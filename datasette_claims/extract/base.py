@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .figures import Figure
-from .linking import AliasIndex
+from datasette_claims.extract.figures import Figure
+from datasette_claims.extract.linking import AliasIndex
 
 
 @dataclass

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
-from .base import DocumentContext
-from .lexicon import ENGLISH_DENY, ENGLISH_DETERMINERS, ENGLISH_SAY, PRONOUNS
-from .rules import Attribution, RuleExtractor, Token, tokenize
-from .sentences import Span, quotes
+from datasette_claims.extract.base import DocumentContext
+from datasette_claims.extract.lexicon import (
+    ENGLISH_DENY,
+    ENGLISH_DETERMINERS,
+    ENGLISH_SAY,
+    PRONOUNS,
+)
+from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, tokenize
+from datasette_claims.extract.sentences import Span, quotes
 
 _AUXILIARIES = {
     "has",

@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from .lexicon import MONTHS, SCALE_WORDS, UNITS, VAGUE_NUMBERS
+from datasette_claims.extract.lexicon import MONTHS, SCALE_WORDS, UNITS, VAGUE_NUMBERS
 
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_FULL_DE = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTH_NAMES})\s+(\d{{4}})\b", re.I)

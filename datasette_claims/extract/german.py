@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .base import DocumentContext
-from .lexicon import (
+from datasette_claims.extract.base import DocumentContext
+from datasette_claims.extract.lexicon import (
     GERMAN_ACCORDING_PREFIX,
     GERMAN_CONTINUATION,
     GERMAN_DENY,
@@ -17,8 +17,8 @@ from .lexicon import (
     PREPOSITIONS,
     PRONOUNS,
 )
-from .rules import Attribution, RuleExtractor, Token, tokenize
-from .sentences import Span, quotes
+from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, tokenize
+from datasette_claims.extract.sentences import Span, quotes
 
 _ADJECTIVE_END = re.compile(r"(e|en|er|es|em|isch|ische|ischen|ischer)$")
 _LEADING_ADVERBS = {

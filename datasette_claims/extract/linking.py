@@ -15,7 +15,12 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .lexicon import ENGLISH_DETERMINERS, GERMAN_DETERMINERS, PRONOUNS, ROLE_NOUNS
+from datasette_claims.extract.lexicon import (
+    ENGLISH_DETERMINERS,
+    GERMAN_DETERMINERS,
+    PRONOUNS,
+    ROLE_NOUNS,
+)
 
 _STEMMERS = {
     "de": snowballstemmer.stemmer("german"),

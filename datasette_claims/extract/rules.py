@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .base import DocumentContext, ExtractedClaim, Extractor
-from .figures import find_figures
-from .lexicon import DENIAL_PHRASES, HEDGES, UNCERTAINTY, WEAK_HEDGES
-from .linking import Coreference, Speaker
-from .sentences import Span, paragraphs, sentences
+from datasette_claims.extract.base import DocumentContext, ExtractedClaim, Extractor
+from datasette_claims.extract.figures import find_figures
+from datasette_claims.extract.lexicon import DENIAL_PHRASES, HEDGES, UNCERTAINTY, WEAK_HEDGES
+from datasette_claims.extract.linking import Coreference, Speaker
+from datasette_claims.extract.sentences import Span, paragraphs, sentences
 
 _TOKEN = re.compile(r"\w+(?:[-’'.]\w+)*\.?|[^\w\s]", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)

@@ -1,0 +1,377 @@
+"""The claims schema as numbered migrations, each one function with its own DDL.
+
+Every migration runs once, inside the caller's transaction, and is recorded in
+`claims_migrations`; a database at migration N is upgraded by running N+1...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+import sqlite_utils
+
+from datasette_claims.db.history import now
+from datasette_claims.db.schema import COUNTED, check_compatible
+from datasette_claims.db.statuses import update_derived_statuses
+from datasette_claims.model import (
+    LINK_STATUSES,
+    ORIGINS,
+    QUOTE_KINDS,
+    RELIABILITY_GRADES,
+    SOURCE_KINDS,
+    STANCES,
+    STATUSES,
+)
+
+
+class Migration(NamedTuple):
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+# In the order they run; each function below adds itself with @migration.
+MIGRATIONS: list[Migration] = []
+
+
+def migration(name: str) -> Callable[[Callable[[sqlite_utils.Database], None]], Migration]:
+    def register(apply: Callable[[sqlite_utils.Database], None]) -> Migration:
+        found = Migration(name, apply)
+        MIGRATIONS.append(found)
+        return found
+
+    return register
+
+
+def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+@migration("0001_initial")
+def initial(db: sqlite_utils.Database) -> None:
+    ddl = [
+        f"""
+        create table sources (
+            id text primary key,
+            name text not null,
+            kind text not null check (kind in {_in(SOURCE_KINDS)}),
+            role text,
+            country text,
+            parent_id text references sources(id),
+            independence_group text not null references sources(id) deferrable initially deferred,
+            declared_group text references sources(id) deferrable initially deferred,
+            url text,
+            description text,
+            aliases text not null default '[]'
+        )""",
+        """
+        create table source_aliases (
+            alias text not null,
+            language text,
+            source_id text not null references sources(id),
+            primary key (alias, source_id)
+        )""",
+        """
+        create table documents (
+            id text primary key,
+            title text,
+            kicker text,
+            publisher text,
+            url text,
+            published_at text,
+            language text,
+            content_hash text not null unique,
+            path text,
+            header text,
+            text text not null,
+            loaded_at text not null
+        )""",
+        """
+        create table propositions (
+            id text primary key,
+            statement text not null,
+            topic text,
+            created_at text not null
+        )""",
+        f"""
+        create table claims (
+            id text primary key,
+            document_id text not null references documents(id),
+            source_id text references sources(id),
+            proposition_id text references propositions(id),
+            text text not null,
+            start integer not null check (start >= 0),
+            "end" integer not null check ("end" > start),
+            speaker text,
+            quote_kind text not null check (quote_kind in {_in(QUOTE_KINDS)}),
+            stance text not null check (stance in {_in(STANCES)}),
+            hedge text,
+            figure_value numeric,
+            figure_unit text,
+            figure_text text,
+            figure_as_of text,
+            figure_is_forecast integer not null default 0,
+            event_date text,
+            claimed_at text,
+            status text not null default 'unverified' check (status in {_in(STATUSES)}),
+            origin text not null check (origin in {_in(ORIGINS)}),
+            confidence real,
+            note text,
+            created_at text not null,
+            updated_at text not null
+        )""",
+        """
+        create table claim_history (
+            id integer primary key,
+            claim_id text not null references claims(id),
+            changed_at text not null,
+            changed_by text not null,
+            action text not null check (action in ('created', 'updated', 'status', 'review')),
+            field text,
+            old_value text,
+            new_value text,
+            reason text,
+            evidence_url text
+        )""",
+        # History is append-only: SQLite itself refuses edits and deletions.
+        """
+        create trigger claim_history_no_update before update on claim_history
+        begin select raise(abort, 'claim_history is append-only'); end""",
+        """
+        create trigger claim_history_no_delete before delete on claim_history
+        begin select raise(abort, 'claim_history is append-only'); end""",
+        "create index idx_sources_parent on sources(parent_id)",
+        "create index idx_sources_group on sources(independence_group)",
+        "create index idx_source_aliases_source on source_aliases(source_id)",
+        "create index idx_source_aliases_alias on source_aliases(alias collate nocase)",
+        "create index idx_claims_status on claims(status)",
+        "create index idx_claims_source on claims(source_id, status)",
+        "create index idx_claims_proposition on claims(proposition_id, status)",
+        "create index idx_claims_document on claims(document_id, start)",
+        "create index idx_claim_history_claim on claim_history(claim_id, id)",
+        "create index idx_claim_history_changed on claim_history(changed_at)",
+        "create index idx_propositions_topic on propositions(topic)",
+    ]
+    _run(db, ddl)
+    # FTS5 kept current by triggers, so Datasette's search box works on both tables.
+    db["claims"].enable_fts(["text", "speaker"], create_triggers=True, tokenize="unicode61")
+    db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+
+
+@migration("0002_reviews_evidence_track_records")
+def reviews_evidence_track_records(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # Reviews: who decided a claim's status on what evidence. A reviewed claim's status is
+        # a person's decision; derivation never overrides it.
+        "alter table claims add column reviewed_at text",
+        "alter table claims add column reviewed_by text",
+        "alter table claims add column credibility integer check (credibility between 1 and 6)",
+        "alter table sources add column reliability text "
+        f"check (reliability in {_in(RELIABILITY_GRADES)})",
+        f"""alter table propositions add column status text not null default 'unverified'
+            check (status in {_in(STATUSES)})""",
+        "alter table propositions add column status_updated_at text",
+        """
+        create table evidence (
+            id integer primary key,
+            claim_id text not null references claims(id),
+            history_id integer references claim_history(id),
+            url text not null,
+            note text,
+            added_by text not null,
+            added_at text not null
+        )""",
+        "create index idx_evidence_claim on evidence(claim_id)",
+        "create index idx_propositions_status on propositions(status)",
+        "create index idx_claim_history_action on claim_history(action, changed_at)",
+        # A source's track record: how its claims ended, always current.
+        """
+        create view source_track_records as
+        select s.id as source_id, s.name, s.kind, s.reliability,
+            count(c.id) as claims,
+            sum(c.status = 'confirmed') as confirmed,
+            sum(c.status = 'refuted') as refuted,
+            sum(c.status = 'disputed') as disputed,
+            sum(c.status = 'retracted') as retracted,
+            sum(c.status in ('unverified', 'corroborated')) as unresolved
+        from sources s left join claims c on c.source_id = s.id
+        group by s.id""",
+    ]
+    _run(db, ddl)
+    # Existing propositions get their derived status now, not at their next load.
+    ids = [row[0] for row in db.execute("select id from propositions").fetchall()]
+    update_derived_statuses(db, ids, now(), "migration 0002")
+
+
+@migration("0003_imports")
+def imports(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # Imported data: fields we do not map are kept, not dropped.
+        "alter table claims add column external_id text",
+        "alter table claims add column extra text",
+        "alter table sources add column extra text",
+        # Fact-checkers' verdicts, verbatim, beside the status they map to.
+        f"""
+        create table claim_reviews (
+            id integer primary key,
+            claim_id text not null references claims(id),
+            reviewer text not null,
+            reviewer_url text,
+            verdict text,
+            rating_value text,
+            best_rating text,
+            worst_rating text,
+            status text not null check (status in {_in(STATUSES)}),
+            url text,
+            reviewed_at text,
+            imported_from text,
+            unique (claim_id, reviewer, url, verdict)
+        )""",
+        "create index idx_claim_reviews_claim on claim_reviews(claim_id)",
+        # Rating histories a dataset gives a source (LIAR's credit history counts).
+        """
+        create table source_ratings (
+            source_id text not null references sources(id),
+            scheme text not null,
+            label text not null,
+            count integer not null,
+            primary key (source_id, scheme, label)
+        )""",
+        "create index idx_claims_external on claims(external_id)",
+    ]
+    _run(db, ddl)
+
+
+@migration("0004_matching")
+def matching(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # How a claim came to its proposition: a claim file, the matcher, or a person.
+        "alter table claims add column link_status text "
+        f"check (link_status in {_in(LINK_STATUSES)})",
+        "alter table claims add column link_score real",
+        "update claims set link_status = 'curated' where proposition_id is not null",
+        "alter table propositions add column origin text not null default 'curated'",
+        "alter table propositions add column merged_into text references propositions(id)",
+        # The matcher's index: each proposition's terms (entities, concepts, stems) and counts.
+        """
+        create table proposition_terms (
+            proposition_id text not null references propositions(id),
+            term text not null,
+            count integer not null,
+            primary key (proposition_id, term)
+        )""",
+        "create index idx_proposition_terms_term on proposition_terms(term)",
+        # Pairs people rejected: never suggested again.
+        """
+        create table rejected_links (
+            claim_id text not null references claims(id),
+            proposition_id text not null references propositions(id),
+            rejected_by text not null,
+            rejected_at text not null,
+            primary key (claim_id, proposition_id)
+        )""",
+    ]
+    _run(db, ddl)
+
+
+def _count_sql(sign: str, row: str) -> str:
+    parts = [f"('all', '', {sign}1)"] + [
+        f"('{dimension}', coalesce({row}.{column}, ''), {sign}1)" for dimension, column in COUNTED
+    ]
+    return (
+        "insert into claim_counts (dimension, value, count) values "
+        + ", ".join(parts)
+        + " on conflict (dimension, value) do update set count = count + excluded.count;"
+    )
+
+
+@migration("0005_counts_loaded_files")
+def counts_loaded_files(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # Counts kept current by triggers, so the overview never scans a million claims.
+        """
+        create table claim_counts (
+            dimension text not null,
+            value text not null,
+            count integer not null,
+            primary key (dimension, value)
+        )""",
+        "create index idx_claim_counts_rank on claim_counts(dimension, count desc)",
+        f"create trigger claim_counts_insert after insert on claims "
+        f"begin {_count_sql('+', 'new')} end",
+        f"create trigger claim_counts_delete after delete on claims "
+        f"begin {_count_sql('-', 'old')} end",
+        f"""create trigger claim_counts_update after update of status, source_id, proposition_id
+            on claims begin {_count_sql("-", "old")} {_count_sql("+", "new")} end""",
+        """insert into claim_counts (dimension, value, count)
+            select 'all', '', count(*) from claims""",
+        """insert into claim_counts (dimension, value, count)
+            select 'status', status, count(*) from claims group by status""",
+        """insert into claim_counts (dimension, value, count)
+            select 'source', coalesce(source_id, ''), count(*) from claims group by 1""",
+        """insert into claim_counts (dimension, value, count)
+            select 'proposition', coalesce(proposition_id, ''), count(*) from claims group by 1""",
+        # Files already loaded, by content hash: an unchanged file is skipped on the next load,
+        # wherever it lies now.
+        """
+        create table loaded_files (
+            sha256 text primary key,
+            path text not null,
+            size integer not null,
+            loaded_at text not null
+        )""",
+    ]
+    _run(db, ddl)
+
+
+def _fts_update_trigger(table: str, columns: tuple[str, ...]) -> list[str]:
+    names = ", ".join(f"[{c}]" for c in columns)
+    old = ", ".join(f"old.[{c}]" for c in columns)
+    new = ", ".join(f"new.[{c}]" for c in columns)
+    return [
+        f"drop trigger if exists [{table}_au]",
+        f"""create trigger [{table}_au] after update of {names} on [{table}] begin
+            insert into [{table}_fts] ([{table}_fts], rowid, {names})
+                values ('delete', old.rowid, {old});
+            insert into [{table}_fts] (rowid, {names}) values (new.rowid, {new});
+        end""",
+    ]
+
+
+# Full-text rows are rewritten only when an indexed column changes, not on every status
+# change (sqlite-utils' triggers fire on any update).
+
+
+@migration("0006_fts_update_triggers")
+def fts_update_triggers(db: sqlite_utils.Database) -> None:
+    ddl = _fts_update_trigger("claims", ("text", "speaker")) + _fts_update_trigger(
+        "documents", ("title", "text")
+    )
+    _run(db, ddl)
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations in order; returns the names applied."""
+    check_compatible(db)
+    if not db["claims_migrations"].exists():
+        db.execute(
+            "create table claims_migrations (name text primary key, applied_at text not null)"
+        )
+    done = {row["name"] for row in db.query("select name from claims_migrations")}
+    applied = []
+    for name, apply in MIGRATIONS:
+        if name in done:
+            continue
+        apply(db)
+        db.execute(
+            "insert into claims_migrations (name, applied_at) values (?, ?)",
+            [name, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+        )
+        applied.append(name)
+    return applied

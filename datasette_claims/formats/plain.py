@@ -1,0 +1,247 @@
+"""Plain CSV/JSON claim lists: the exporter's columns, read back and written out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from datasette_claims.errors import LoadError
+from datasette_claims.formats.base import ImportBatch, Importer
+from datasette_claims.formats.tabular import ISO_DATE, rows_of
+from datasette_claims.inputs.decoding import read_text
+from datasette_claims.model import QUOTE_KINDS, STANCES, STATUSES, proposition_row
+
+# One row per claim and review (a claim without reviews gets one row).
+EXPORT_SQL = """
+select c.id, c.text, c.source_id as source, s.name as source_name, s.kind as source_kind,
+    s.role as source_role, s.country as source_country,
+    s.independence_group as source_institution, g.name as source_institution_name,
+    c.claimed_at as date, c.status,
+    c.stance, c.quote_kind, c.hedge, d.url, d.title, d.publisher,
+    c.proposition_id as proposition, p.statement as proposition_statement,
+    p.topic as proposition_topic, c.figure_value, c.figure_unit, c.figure_as_of,
+    r.verdict, r.reviewer, r.reviewer_url, r.url as review_url, r.reviewed_at,
+    r.rating_value, r.best_rating, r.worst_rating, r.status as review_status
+from claims c
+left join sources s on s.id = c.source_id
+left join sources g on g.id = s.independence_group
+left join documents d on d.id = c.document_id
+left join propositions p on p.id = c.proposition_id
+left join (
+    select claim_id, verdict, reviewer, reviewer_url, url, reviewed_at, rating_value,
+        best_rating, worst_rating, status, id as sort_key
+    from claim_reviews {review_where}
+    union all
+    -- Reviews made here: the reviewer's decision, with the first piece of evidence.
+    select c2.id, c2.status, c2.reviewed_by, null,
+        (select e.url from evidence e where e.claim_id = c2.id order by e.id limit 1),
+        c2.reviewed_at, null, null, null, c2.status, 1e15
+    from claims c2
+    where c2.reviewed_at is not null {own_where} and not exists (
+        select 1 from claim_reviews r2
+        where r2.claim_id = c2.id and r2.reviewer = c2.reviewed_by
+    )
+) r on r.claim_id = c.id
+{where}
+order by c.rowid, r.sort_key
+"""
+
+
+CSV_COLUMNS = [
+    "id",
+    "text",
+    "source",
+    "source_name",
+    "source_kind",
+    "source_role",
+    "source_country",
+    "source_institution",
+    "source_institution_name",
+    "date",
+    "status",
+    "stance",
+    "quote_kind",
+    "hedge",
+    "url",
+    "title",
+    "publisher",
+    "proposition",
+    "proposition_statement",
+    "proposition_topic",
+    "figure_value",
+    "figure_unit",
+    "figure_as_of",
+    "verdict",
+    "reviewer",
+    "review_url",
+    "reviewed_at",
+]
+
+
+def export_sql(claim_id: bool = False) -> str:
+    """The export query, for every claim or (with :claim_id) one, using the indexes."""
+    if not claim_id:
+        return EXPORT_SQL.format(where="", review_where="", own_where="")
+    return EXPORT_SQL.format(
+        where="where c.id = :claim_id",
+        review_where="where claim_id = :claim_id",
+        own_where="and c2.id = :claim_id",
+    )
+
+
+def csv_text(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The plain CSV the `csv` importer reads: one line per claim and review."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in CSV_COLUMNS})
+        yield buffer.getvalue()
+
+
+# The columns `datasette claims export --format csv` writes: what this importer reads back.
+PLAIN_COLUMNS = set(CSV_COLUMNS)
+
+
+class PlainImporter(Importer):
+    name = "csv"
+    description = "Plain CSV or JSON list of claims with the documented columns"
+
+    def detect(self, path: Path, head: str) -> bool:
+        first = head.split("\n", 1)[0]
+        if path.suffix.lower() == ".csv":
+            return "text" in [c.strip() for c in next(csv.reader([first]), [])]
+        if path.suffix.lower() == ".json":
+            return head.lstrip().startswith("[") and '"text"' in head
+        return False
+
+    def read(self, path: Path, batch: ImportBatch) -> None:
+        if path.suffix.lower() == ".json":
+            try:
+                data = json.loads(read_text(path))
+            except json.JSONDecodeError as exc:
+                raise LoadError(
+                    f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno
+                ) from None
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise LoadError("a JSON claim list is a list of objects", file=str(path))
+            records: Any = ((None, {k: "" if v is None else v for k, v in r.items()}) for r in data)
+        else:
+            records = rows_of(path, ",")
+        for number, (line, row) in enumerate(records, 1):
+            self._one(path, batch, line or number, row)
+
+    def _one(self, path: Path, batch: ImportBatch, line: int, row: dict[str, Any]) -> None:
+        # Each column cleaned once: blank means absent.
+        cleaned = {k: str(v).strip() for k, v in row.items() if v is not None}
+        value = {k: v for k, v in cleaned.items() if v}.get
+
+        for key, allowed in (
+            ("stance", STANCES),
+            ("quote_kind", QUOTE_KINDS),
+            ("status", STATUSES),
+        ):
+            if value(key) and value(key) not in allowed:
+                raise LoadError(
+                    f"'{value(key)}' is not one of {', '.join(allowed)}",
+                    file=str(path),
+                    line=line,
+                    field=key,
+                )
+        figure = value("figure_value")
+        try:
+            figure_value = float(figure) if figure else None
+        except ValueError:
+            figure_value = float("nan")
+        if figure_value is not None and not (
+            math.isfinite(figure_value) and abs(figure_value) < 1e15
+        ):
+            raise LoadError(
+                f"'{figure}' is not a usable figure (a finite number below 10^15)",
+                file=str(path),
+                line=line,
+                field="figure_value",
+            )
+        for key in ("date", "figure_as_of", "reviewed_at"):
+            if value(key) and not ISO_DATE.match(value(key)):
+                raise LoadError(
+                    f"'{value(key)}' is not an ISO 8601 date (2024, 2024-12, 2024-12-01, "
+                    "or a date-time)",
+                    file=str(path),
+                    line=line,
+                    field=key,
+                )
+        for key in ("url", "review_url"):
+            if value(key) and not value(key).lower().startswith(("http://", "https://")):
+                raise LoadError(
+                    f"'{value(key)}' is not an http(s) URL", file=str(path), line=line, field=key
+                )
+        if figure_value is not None and figure_value.is_integer():
+            figure_value = int(figure_value)
+        institution = value("source_institution")
+        if institution and institution != value("source"):
+            # The institution the source counts as, so independence survives a round trip.
+            batch.source(
+                value("source_institution_name") or institution,
+                kind="other",
+                line=line,
+                source_id=institution,
+                stub=True,
+            )
+        source_id = batch.source(
+            value("source_name") or value("source"),
+            kind=value("source_kind") or "other",
+            line=line,
+            source_id=value("source"),
+            role=value("source_role"),
+        )
+        if source_id and institution and institution != source_id:
+            batch.sources[source_id].independence_group = institution
+        if source_id and value("source_country"):
+            batch.sources[source_id].country = value("source_country")
+        extra = {k: v for k, v in row.items() if k not in PLAIN_COLUMNS and v not in ("", None)}
+        if value("proposition") and value("proposition_statement"):
+            batch.propositions.setdefault(
+                value("proposition"),
+                proposition_row(
+                    value("proposition"),
+                    value("proposition_statement"),
+                    value("proposition_topic"),
+                ),
+            )
+        claim_id = batch.claim(
+            text=str(row.get("text") or ""),
+            key=f"plain:{value('id') or value('text')}",
+            claim_id=value("id"),
+            line=line,
+            source_id=source_id,
+            url=value("url"),
+            title=value("title"),
+            publisher=value("publisher"),
+            claimed_at=value("date"),
+            stance=value("stance") or "asserts",
+            quote_kind=value("quote_kind") or "paraphrase",
+            extra=extra or None,
+            hedge=value("hedge"),
+            proposition_id=value("proposition"),
+            figure_value=figure_value,
+            figure_unit=value("figure_unit"),
+            figure_as_of=value("figure_as_of"),
+        )
+        if value("verdict") or value("reviewer"):
+            batch.review(
+                claim_id,
+                reviewer=value("reviewer"),
+                verdict=value("verdict"),
+                status=value("status"),
+                url=value("review_url"),
+                reviewed_at=value("reviewed_at"),
+            )

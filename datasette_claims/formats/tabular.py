@@ -1,0 +1,62 @@
+"""Reading tabular claim data (CSV, TSV, JSON lists) row by row, with line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from datasette_claims.errors import LoadError
+from datasette_claims.inputs.decoding import read_text
+
+csv.field_size_limit(64 * 1024 * 1024)
+ISO_DATE = re.compile(
+    r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?)?)?$"
+)
+
+
+def rows_of(
+    path: Path, delimiter: str, header: bool = True, quoting: int = csv.QUOTE_MINIMAL
+) -> Iterator[tuple[int, dict[str, str] | list[str]]]:
+    """(line, row) pairs; broken quoting is an error naming the line."""
+    text = read_text(path)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, strict=True, quoting=quoting
+    )
+    names: list[str] | None = None
+    started = 1  # a quoted field may span lines: a record is named by its first line
+    try:
+        for values in reader:
+            line, started = started, reader.line_num + 1
+            if not values or not any(v.strip() for v in values):
+                continue
+            if header and names is None:
+                names = [v.strip() for v in values]
+                continue
+            if names is not None:
+                if len(values) != len(names):
+                    raise LoadError(
+                        f"row has {len(values)} fields, the header has {len(names)}",
+                        file=str(path),
+                        line=line,
+                    )
+                yield line, dict(zip(names, values, strict=True))
+            else:
+                yield line, values
+    except csv.Error as exc:
+        hint = (
+            "; a quote opened in this record is never closed" if "end of data" in str(exc) else ""
+        )
+        raise LoadError(f"malformed CSV: {exc}{hint}", file=str(path), line=started) from None
+
+
+# --- ClaimsKG: flattened ClaimReview columns ------------------------------------------------
+
+
+# --- LIAR: PolitiFact statements with the speaker's credit history ---------------------------
+
+
+# --- Plain CSV / JSON claim lists ------------------------------------------------------------

@@ -1,0 +1,175 @@
+"""Article text files: the header line (kicker, title, time) and the verbatim body."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from datasette_claims.errors import LoadError
+from datasette_claims.inputs.decoding import read_text
+
+# ` date 2024-10 <kicker> <title> Stand: 24.10.2024 12:42 Uhr` - the export format of the seed.
+HEADER_RE = re.compile(
+    r"^\s*date\s+(?P<month>\d{4}-\d{2})\s+(?P<headline>.+?)\s+"
+    r"Stand:\s*(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})"
+    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*Uhr)?\s*$"
+)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# Adjective endings that mark a two-word kicker such as "Russisch-nordkoreanische Kooperation".
+_ADJECTIVE = re.compile(r"(?:isch|ische|ischer|isches|ischen|ige|iger|liche|licher|e|er|es|en)$")
+
+_GERMAN_WORDS = {
+    "der",
+    "die",
+    "das",
+    "und",
+    "nicht",
+    "ist",
+    "mit",
+    "sich",
+    "auf",
+    "für",
+    "dass",
+    "eine",
+    "den",
+    "von",
+    "zu",
+    "im",
+    "hat",
+    "werden",
+    "auch",
+    "nach",
+}
+_ENGLISH_WORDS = {
+    "the",
+    "and",
+    "is",
+    "of",
+    "to",
+    "in",
+    "that",
+    "it",
+    "for",
+    "was",
+    "on",
+    "are",
+    "with",
+    "as",
+    "by",
+    "said",
+    "has",
+    "have",
+    "from",
+    "be",
+}
+
+
+@dataclass
+class Article:
+    """One source document as read from disk."""
+
+    path: str
+    text: str
+    title: str | None = None
+    kicker: str | None = None
+    published_at: str | None = None
+    header: str | None = None
+    language: str | None = None
+
+    @cached_property  # asked for once per claim: rehashing a 10 MB body each time is slow
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def id(self) -> str:
+        """Stable id: the same body text always gives the same document id."""
+        return "d-" + self.content_hash[:16]
+
+
+def split_headline(headline: str) -> tuple[str | None, str]:
+    """Split `<kicker> <title>`; the header has no separator, so this is a heuristic.
+
+    A kicker is a short noun phrase: an adjective with its noun ("Russisch-nordkoreanische
+    Kooperation") or a single word ("Liveblog", "Nahost-Krieg"). Curated files can override.
+    """
+    words = headline.split()
+    if len(words) < 3:
+        return None, headline
+    first = words[0]
+    if _ADJECTIVE.search(first.split("-")[-1].lower()) and words[1][:1].isupper():
+        return " ".join(words[:2]), " ".join(words[2:])
+    return first, " ".join(words[1:])
+
+
+def guess_language(text: str) -> str | None:
+    """'de' or 'en' by counting common function words; None when unclear."""
+    tokens = re.findall(r"[a-zäöüß]+", text.lower()[:20000])
+    german = sum(1 for t in tokens if t in _GERMAN_WORDS)
+    english = sum(1 for t in tokens if t in _ENGLISH_WORDS)
+    if german == english:
+        return None
+    return "de" if german > english else "en"
+
+
+def parse_article(text: str, path: str = "<text>") -> Article:
+    """Split an article file into header fields and body text (stored verbatim)."""
+    if not text.strip():
+        raise LoadError("article file is empty", file=path)
+    first_line, _, rest = text.partition("\n")
+    match = HEADER_RE.match(first_line)
+    if not match:
+        return Article(path=path, text=text, language=guess_language(text))
+    # The body starts after the header and the blank line(s) that follow it.
+    body = rest.lstrip("\r\n")
+    if not body.strip():
+        raise LoadError("article has a header but no body text", file=path, line=2)
+    kicker, title = split_headline(match["headline"])
+    published_at = None
+    try:
+        stamp = datetime(
+            int(match["year"]),
+            int(match["mon"]),
+            int(match["day"]),
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            tzinfo=BERLIN,
+        )
+        published_at = stamp.isoformat() if match["hour"] else stamp.date().isoformat()
+    except ValueError:
+        raise LoadError(
+            f"header date 'Stand: {match['day']}.{match['mon']}.{match['year']}' is not a date",
+            file=path,
+            line=1,
+            field="Stand",
+        ) from None
+    return Article(
+        path=path,
+        text=body,
+        title=title,
+        kicker=kicker,
+        published_at=published_at,
+        header=first_line.strip(),
+        language=guess_language(body),
+    )
+
+
+def read_article(path: Path) -> Article:
+    return parse_article(read_text(path), str(path))
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None

@@ -1,0 +1,335 @@
+"""Applying a load plan: the one write path of a load, with its history rows.
+
+Every row a load writes goes through here so that claim_history stays complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from datasette_claims.db.bulk import insert_many
+from datasette_claims.db.history import history_row, now
+from datasette_claims.db.migrations import migrate
+from datasette_claims.db.statuses import update_derived_statuses
+from datasette_claims.load.plan import LoadPlan
+
+# Claim fields whose change is a correction worth a history row.
+TRACKED_FIELDS = (
+    "document_id",
+    "source_id",
+    "proposition_id",
+    "text",
+    "start",
+    "end",
+    "speaker",
+    "quote_kind",
+    "stance",
+    "hedge",
+    "figure_value",
+    "figure_unit",
+    "figure_text",
+    "figure_as_of",
+    "figure_is_forecast",
+    "event_date",
+    "claimed_at",
+    "origin",
+    "confidence",
+    "note",
+    "link_status",
+    "link_score",
+)
+
+
+@dataclass
+class Tally:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class LoadSummary:
+    documents: Tally = field(default_factory=Tally)
+    sources: Tally = field(default_factory=Tally)
+    propositions: Tally = field(default_factory=Tally)
+    claims: Tally = field(default_factory=Tally)
+    status_changes: int = 0
+    reviews: int = 0
+    skipped_files: int = 0
+
+    def add(self, other: LoadSummary) -> None:
+        """Fold the summary of one part of a load into this one."""
+        for name in ("documents", "sources", "propositions", "claims"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            mine.added += theirs.added
+            mine.updated += theirs.updated
+            mine.unchanged += theirs.unchanged
+        self.status_changes += other.status_changes
+        self.reviews += other.reviews
+        self.not_in_input.extend(other.not_in_input)
+
+    not_in_input: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"documents:    {self.documents}",
+            f"sources:      {self.sources}",
+            f"propositions: {self.propositions}",
+            f"claims:       {self.claims}",
+            f"statuses:     {self.status_changes} derived status changes",
+        ]
+        if self.reviews:
+            lines.append(f"verdicts:     {self.reviews} imported reviews")
+        if self.skipped_files:
+            lines.append(
+                f"skipped:      {self.skipped_files} files unchanged since they were loaded"
+                " (--force reads them again)"
+            )
+        if self.not_in_input:
+            shown = ", ".join(self.not_in_input[:5])
+            more = f" and {len(self.not_in_input) - 5} more" if len(self.not_in_input) > 5 else ""
+            lines.append(
+                f"kept:         {len(self.not_in_input)} curated claims no longer in their "
+                f"claim file (not deleted; history is kept): {shown}{more}"
+            )
+        return lines
+
+
+def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader") -> LoadSummary:
+    """Write a validated plan in one transaction: all of it or, on any error, none."""
+    summary = LoadSummary()
+    stamp = now()
+    with db.atomic():
+        migrate(db)
+        _upsert_sources(db, plan, summary.sources)
+        documents = [{**row, "loaded_at": stamp} for row in plan.documents]
+        _upsert_rows(db, "documents", documents, summary.documents, ignore={"loaded_at"})
+        propositions = [{**row, "created_at": stamp} for row in plan.propositions]
+        _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
+        _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
+        _add_proposition_terms(db, plan)
+        summary.reviews = _apply_imported_reviews(db, plan.reviews, stamp)
+        if plan.ratings:
+            db["source_ratings"].upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
+        summary.not_in_input = _curated_claims_missing(db, plan)
+        touched = sorted({row["proposition_id"] for row in plan.claims if row["proposition_id"]})
+        summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
+    return summary
+
+
+def _add_proposition_terms(db: sqlite_utils.Database, plan: LoadPlan) -> None:
+    """Grow the matcher's index by the terms of this load's new claims."""
+    db.conn.executemany(
+        "insert into proposition_terms (proposition_id, term, count) values (?, ?, ?) "
+        "on conflict (proposition_id, term) do update set count = count + excluded.count",
+        (
+            (proposition_id, term, count)
+            for proposition_id, counts in plan.proposition_terms.items()
+            for term, count in counts.items()
+        ),
+    )
+
+
+def _apply_imported_reviews(
+    db: sqlite_utils.Database, reviews: list[dict[str, Any]], stamp: str
+) -> int:
+    """Store verdicts not seen before; the newest verdict on a claim sets its status.
+
+    Each verdict that changes a claim is a `review` row in claim_history, by the
+    fact-checker who gave it. Returns the number of new verdicts.
+    """
+    if not reviews:
+        return 0
+    claim_ids = sorted({r["claim_id"] for r in reviews})
+    seen: set[tuple[Any, ...]] = set()
+    for at in range(0, len(claim_ids), 500):
+        chunk = claim_ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        seen.update(
+            db.execute(
+                f"select claim_id, reviewer, url, verdict from claim_reviews "
+                f"where claim_id in ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    fresh = [
+        r for r in reviews if (r["claim_id"], r["reviewer"], r["url"], r["verdict"]) not in seen
+    ]
+    if not fresh:
+        return 0
+    db["claim_reviews"].insert_all(fresh)
+    latest: dict[str, dict[str, Any]] = {}
+    for review in fresh:
+        current = latest.get(review["claim_id"])
+        if current is None or (review["reviewed_at"] or "") >= (current["reviewed_at"] or ""):
+            latest[review["claim_id"]] = review
+    existing = _existing(db, "claims", list(latest))
+    history = []
+    for claim_id, review in latest.items():
+        before = existing[claim_id]["status"]
+        db.execute(
+            "update claims set status = ?, reviewed_at = ?, reviewed_by = ?, updated_at = ? "
+            "where id = ?",
+            [review["status"], review["reviewed_at"] or stamp, review["reviewer"], stamp, claim_id],
+        )
+        if before != review["status"]:
+            history.append(
+                history_row(
+                    claim_id,
+                    stamp,
+                    review["reviewer"],
+                    "review",
+                    "status",
+                    before,
+                    review["status"],
+                    f"verdict '{review['verdict']}' imported from {review['imported_from']}",
+                    review["url"],
+                )
+            )
+    if history:
+        db["claim_history"].insert_all(history)
+    return len(fresh)
+
+
+def _curated_claims_missing(db: sqlite_utils.Database, plan: LoadPlan) -> list[str]:
+    """Curated claims of the loaded documents that their claim file no longer lists."""
+    loaded = {row["id"] for row in plan.claims}
+    documents = sorted({row["document_id"] for row in plan.claims if row["origin"] == "curated"})
+    missing = []
+    for document_id in documents:
+        for (claim_id,) in db.execute(
+            "select id from claims where document_id = ? and origin = 'curated' order by start",
+            [document_id],
+        ).fetchall():
+            if claim_id not in loaded:
+                missing.append(claim_id)
+    return missing
+
+
+def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> None:
+    parents = {r[0]: r[1] for r in db.execute("select id, parent_id from sources").fetchall()}
+    parents.update({entry.id: entry.parent_id for entry in plan.sources})
+    groups = plan.groups
+    # Insert with the group deferred: a group may name a source inserted later in this load.
+    ordered = sorted(plan.sources, key=lambda e: _depth(e.id, parents))
+    _upsert_rows(db, "sources", [e.row(groups[e.id]) for e in ordered], tally)
+    for entry in ordered:
+        db.execute("delete from source_aliases where source_id = ?", [entry.id])
+    db["source_aliases"].insert_all(
+        (
+            {"alias": alias, "language": lang, "source_id": entry.id}
+            for entry in ordered
+            for alias, lang in entry.aliases
+        ),
+        ignore=True,
+    )
+    # A changed parent can move sources that were not in this load to another group.
+    for source_id, group in groups.items():
+        db.execute(
+            "update sources set independence_group = ? where id = ? and independence_group != ?",
+            [group, source_id, group],
+        )
+
+
+def _depth(source_id: str, parents: dict[str, str | None]) -> int:
+    depth = 0
+    while parents.get(source_id) and depth < len(parents):
+        source_id = parents[source_id]  # type: ignore[assignment]
+        depth += 1
+    return depth
+
+
+def _existing(db: sqlite_utils.Database, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Current rows for these ids, fetched in chunks (SQLite caps bound parameters)."""
+    found: dict[str, dict[str, Any]] = {}
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        cursor = db.execute(f"select * from [{table}] where id in ({marks})", chunk)
+        columns = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            found[row["id"]] = row
+    return found
+
+
+def _upsert_rows(
+    db: sqlite_utils.Database,
+    table: str,
+    rows: list[dict[str, Any]],
+    tally: Tally,
+    ignore: set[str] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """Insert new rows in bulk and update changed ones, counting each kind."""
+    existing = _existing(db, table, [row["id"] for row in rows])
+    fresh = []
+    for row in rows:
+        before = existing.get(row["id"])
+        if before is None:
+            fresh.append(row)
+            continue
+        changes = {k: v for k, v in row.items() if k not in ignore and _differs(before.get(k), v)}
+        if changes:
+            db[table].update(row["id"], changes)
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+    if fresh:
+        insert_many(db, table, fresh)
+        tally.added += len(fresh)
+
+
+def _upsert_claims(
+    db: sqlite_utils.Database,
+    rows: list[dict[str, Any]],
+    stamp: str,
+    actor: str,
+    tally: Tally,
+) -> None:
+    existing = _existing(db, "claims", [row["id"] for row in rows])
+    fresh: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    reasons: dict[str, str] = {}
+    for row in rows:
+        row = dict(row)
+        file = row.pop("_file", "") or ""
+        reason = reasons.get(file)
+        if reason is None:
+            reason = reasons[file] = f"loaded from {Path(file).name or 'input'}"
+        before = existing.get(row["id"])
+        if before is None:
+            fresh.append({**row, "status": "unverified", "created_at": stamp, "updated_at": stamp})
+            history.append(
+                history_row(
+                    row["id"], stamp, actor, "created", "status", None, "unverified", reason
+                )
+            )
+            continue
+        changed = [f for f in TRACKED_FIELDS if f in row and _differs(before.get(f), row[f])]
+        if not changed:
+            tally.unchanged += 1
+            continue
+        db["claims"].update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
+        history.extend(
+            history_row(row["id"], stamp, actor, "updated", f, before.get(f), row[f], reason)
+            for f in changed
+        )
+        tally.updated += 1
+    if fresh:
+        insert_many(db, "claims", fresh)
+        tally.added += len(fresh)
+    if history:
+        insert_many(db, "claim_history", history)
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return float(old) != float(new)
+    return old != new

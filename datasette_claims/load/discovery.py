@@ -1,0 +1,75 @@
+"""Finding the files a load reads: directory walks, what is skipped, what is taken."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from datasette_claims.errors import LoadError
+
+ARTICLE_SUFFIXES = {".txt"}
+
+
+STRUCTURED_SUFFIXES = {".yml", ".yaml", ".json"}
+
+
+IMPORT_SUFFIXES = {".csv", ".tsv", ".json", ".jsonld"}
+
+
+# Folders a directory walk never enters: tooling and caches, not reporting.
+SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
+
+
+# Text files that are project paperwork, not articles.
+SKIPPED_FILES = re.compile(r"^(requirements.*|license.*|licence.*|copying.*|notice.*)\.txt$", re.I)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories into the files we know how to load, in a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise LoadError("no such file or directory", file=str(path))
+        if path.is_dir():
+            matches = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not _skipped(p.relative_to(path)) and _loadable_name(p)
+            )
+            if not matches:
+                raise LoadError(
+                    "directory holds no loadable files (articles *.txt, claim files "
+                    "*.claims.yml/.json, source registries sources.yml)",
+                    file=str(path),
+                )
+            found.extend(matches)
+        else:
+            found.append(path)
+    unique: list[Path] = []
+    for path in found:
+        if path.resolve() not in {p.resolve() for p in unique}:
+            unique.append(path)
+    return unique
+
+
+def _skipped(relative: Path) -> bool:
+    folders = relative.parts[:-1]
+    return (
+        any(p.startswith(".") or p in SKIPPED_DIRS or p.endswith(".egg-info") for p in folders)
+        or relative.name.startswith(".")
+        or bool(SKIPPED_FILES.match(relative.name))
+    )
+
+
+def _loadable_name(path: Path) -> bool:
+    name = path.name.lower()
+    if path.suffix.lower() in ARTICLE_SUFFIXES | {".csv", ".tsv", ".jsonld"}:
+        return True
+    if name.endswith(".extracted.jsonl"):
+        return True
+    if path.suffix.lower() in STRUCTURED_SUFFIXES:
+        stem = name.rsplit(".", 1)[0]
+        return stem in ("sources", "claims") or stem.endswith((".sources", ".claims"))
+    return False

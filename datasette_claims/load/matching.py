@@ -1,0 +1,180 @@
+"""The matching step of a load: give every claim without a proposition one.
+
+Runs after the loader has planned all claims and before anything is written, so the
+matcher sees the database's propositions and every new claim of this load.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import sqlite_utils
+
+from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.inputs.article import guess_language
+from datasette_claims.load.plan import LoadPlan
+from datasette_claims.model import generated_proposition_id, proposition_row
+from datasette_claims.propositions.matching import (
+    THRESHOLD,
+    PropositionIndex,
+    best_match,
+    generated_statement,
+)
+from datasette_claims.propositions.terms import Terms, claim_terms, is_anaphoric
+
+
+def _existing_links(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple]:
+    if not db["claims"].exists() or "link_status" not in db["claims"].columns_dict:
+        return {}
+    found: dict[str, tuple] = {}
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.execute(
+            f"select id, proposition_id, link_status, link_score from claims where id in ({marks})",
+            chunk,
+        ).fetchall():
+            found[row[0]] = row[1:]
+    return found
+
+
+def _load_index(db: sqlite_utils.Database) -> PropositionIndex:
+    index = PropositionIndex()
+    if db["proposition_terms"].exists():
+        for proposition_id, term, count in db.execute(
+            "select t.proposition_id, t.term, t.count from proposition_terms t "
+            "join propositions p on p.id = t.proposition_id where p.merged_into is null"
+        ).fetchall():
+            index.add(proposition_id, [term] * count, claims=0)
+        for proposition_id, claims in db.execute(
+            "select proposition_id, count(*) from claims where proposition_id is not null "
+            "group by proposition_id"
+        ).fetchall():
+            if proposition_id in index.terms:
+                index.claims[proposition_id] = claims
+    return index
+
+
+def _merged(db: sqlite_utils.Database) -> dict[str, str]:
+    """Merged-away propositions and where their claims went (following chains)."""
+    if "merged_into" not in db["propositions"].columns_dict:
+        return {}
+    pairs = dict(
+        db.execute("select id, merged_into from propositions where merged_into is not null")
+    )
+    final = {}
+    for start in pairs:
+        target, seen = pairs[start], {start}
+        while target in pairs and target not in seen:
+            seen.add(target)
+            target = pairs[target]
+        final[start] = target
+    return final
+
+
+def _rejected(db: sqlite_utils.Database) -> dict[str, set[str]]:
+    rejected: dict[str, set[str]] = {}
+    if db["rejected_links"].exists():
+        for claim_id, proposition_id in db.execute(
+            "select claim_id, proposition_id from rejected_links"
+        ).fetchall():
+            rejected.setdefault(claim_id, set()).add(proposition_id)
+    return rejected
+
+
+def _english_names(db: sqlite_utils.Database, plan: LoadPlan) -> dict[str, str]:
+    """Short English names for labels: a source's first English alias, else its name."""
+    names: dict[str, str] = {}
+    if db["sources"].exists():
+        names.update(dict(db.execute("select id, name from sources").fetchall()))
+        for source_id, alias in db.execute(
+            "select source_id, alias from source_aliases where language = 'en' order by rowid desc"
+        ).fetchall():
+            names[source_id] = alias
+    for entry in plan.sources:
+        english = [alias for alias, language in entry.aliases if language == "en"]
+        names[entry.id] = english[0] if english else entry.name
+    return names
+
+
+def match_claims(
+    db: sqlite_utils.Database,
+    plan: LoadPlan,
+    aliases: AliasIndex,
+    documents: dict[str, dict[str, Any]],
+    session: Any = None,
+) -> None:
+    """Fill in proposition, link status and score of the plan's claims; extend the index.
+
+    The in-memory index of every proposition's terms is loaded only when a claim needs
+    matching, so loading claims that come with their propositions stays small and fast;
+    their terms still go to proposition_terms for later matching.
+    """
+    existing = _existing_links(db, [row["id"] for row in plan.claims])
+    merged = _merged(db)
+    index: PropositionIndex | None = session.match_index if session is not None else None
+
+    pending: list[tuple[str, frozenset[str]]] = []  # this plan's claims, not yet in the DB
+
+    def loaded() -> PropositionIndex:
+        nonlocal index
+        if index is None:
+            index = _load_index(db)
+            for proposition_id, claim_terms_ in pending:
+                index.add(proposition_id, claim_terms_)
+            if session is not None:
+                session.match_index = index
+        return index
+
+    rejected = _rejected(db)
+    groups = plan.groups
+    names = _english_names(db, plan)
+    known_props = {p["id"] for p in plan.propositions}
+    lead: dict[str, Terms] = {}
+    ordered = sorted(plan.claims, key=lambda r: (r["document_id"], r["start"], r["end"]))
+    for row in ordered:
+        document = documents.get(row["document_id"], {})
+        language = document.get("language") or guess_language(row["text"])
+        own = {row["source_id"], groups.get(row["source_id"] or "")} - {None}
+        terms = claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
+        first = lead.setdefault(row["document_id"], terms)
+        if first is not terms and (
+            is_anaphoric(row["text"]) or ("C:denial" in terms.terms and not terms.of("E"))
+        ):
+            # "Russland weist das zurück" is about what the article reports first.
+            terms = Terms(terms.terms | first.terms)
+        before = existing.get(row["id"])
+        if before and before[1] == "confirmed":
+            # A person's decision (link, merge, split) outlives any file and any run.
+            row["proposition_id"], row["link_status"], row["link_score"] = before
+            continue
+        if row["proposition_id"] in rejected.get(row["id"], set()):
+            # A person unlinked this pair: the claim file's proposition no longer applies.
+            row["proposition_id"], row["link_status"], row["link_score"] = None, None, None
+            continue
+        if row["proposition_id"]:
+            row["proposition_id"] = merged.get(row["proposition_id"], row["proposition_id"])
+            row["link_status"] = row["link_status"] or "curated"
+        elif before and before[0]:
+            # Already linked (by the matcher or a person): a later run never moves it.
+            row["proposition_id"], row["link_status"], row["link_score"] = before
+            continue
+        else:
+            candidate, score = best_match(loaded(), terms, rejected.get(row["id"], set()))
+            if candidate is not None and score >= THRESHOLD:
+                row["proposition_id"], row["link_score"] = candidate, round(score, 3)
+            else:
+                new_id = generated_proposition_id(row["id"])
+                if new_id not in known_props:
+                    statement = generated_statement(row["text"], terms, names)
+                    plan.propositions.append(proposition_row(new_id, statement, origin="generated"))
+                    known_props.add(new_id)
+                row["proposition_id"], row["link_score"] = new_id, None
+            row["link_status"] = "suggested"
+        if before is None:  # new claims add their terms to the index
+            if index is not None:
+                index.add(row["proposition_id"], terms.terms)
+            else:
+                pending.append((row["proposition_id"], terms.terms))
+            plan.proposition_terms.setdefault(row["proposition_id"], Counter()).update(terms.terms)

@@ -1,0 +1,304 @@
+"""Read input paths into a validated load plan; nothing touches the database here.
+
+Everything that can be wrong with the input is found before the first write, and the
+store then applies the whole plan in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from datasette_claims.db.schema import check_compatible
+from datasette_claims.errors import LoadError
+from datasette_claims.extract import registered_extractors
+from datasette_claims.extract.linking import AliasIndex, SourceInfo
+from datasette_claims.formats import registered_importers
+from datasette_claims.formats.base import ImportBatch, Importer, choose_importer
+from datasette_claims.inputs.article import Article, read_article
+from datasette_claims.inputs.curated import CuratedFile, parse_curated
+from datasette_claims.inputs.decoding import decode_head
+from datasette_claims.inputs.registry import SourceEntry, independence_groups, parse_registry
+from datasette_claims.inputs.structured import read_structured
+from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXES, discover
+from datasette_claims.load.imports import existing_ids, merge_imports
+from datasette_claims.load.matching import match_claims
+from datasette_claims.load.plan import LoadPlan, LoadSession
+from datasette_claims.load.rows import (
+    article_document_row,
+    curated_claim_row,
+    curated_proposition_row,
+    entry_line,
+    extracted_rows,
+)
+
+
+def read_inputs(
+    files: list[Path],
+    progress: Callable[[Path], None] | None = None,
+    forced_format: str | None = None,
+    verdicts: dict[str, str] | None = None,
+) -> tuple[list[Article], list[SourceEntry], list[CuratedFile], list[ImportBatch]]:
+    """Parse every file; raises LoadError naming the first bad file, line and field."""
+    articles: list[Article] = []
+    sources: list[SourceEntry] = []
+    curated: list[CuratedFile] = []
+    batches: list[ImportBatch] = []
+    importers = registered_importers()
+    for path in files:
+        if progress:
+            progress(path)
+        suffix = path.suffix.lower()
+        importer = importer_for(path, importers, forced_format)
+        if importer is not None:
+            batch = ImportBatch(str(path), verdicts=verdicts)
+            importer.read(path, batch)
+            if not batch.claims:
+                raise LoadError(f"no claims found ({importer.description})", file=str(path))
+            batches.append(batch)
+        elif suffix in ARTICLE_SUFFIXES:
+            articles.append(read_article(path))
+        elif suffix in STRUCTURED_SUFFIXES:
+            data = read_structured(path)
+            if isinstance(data, dict) and "sources" in data:
+                sources.extend(parse_registry(data, str(path)))
+            elif isinstance(data, dict) and "claims" in data:
+                curated.append(parse_curated(data, str(path)))
+            else:
+                raise LoadError(
+                    "not a source registry or claim file: expected a top-level "
+                    "'sources' or 'claims' key",
+                    file=str(path),
+                    line=1,
+                )
+        else:
+            raise LoadError(
+                f"cannot load '{suffix or path.name}' files; expected .txt articles, "
+                ".yml/.yaml/.json claim files and source registries, or data an importer "
+                f"reads ({', '.join(i.name for i in importers)}; see --format)",
+                file=str(path),
+            )
+    return articles, sources, curated, batches
+
+
+def importer_for(path: Path, importers: list[Importer], forced: str | None) -> Importer | None:
+    """The importer for a file: the forced one, or the first that recognises its head."""
+    if forced:
+        return choose_importer(path, "", importers, forced)
+    with open(path, "rb") as handle:
+        raw = handle.read(65536)
+    if not raw.strip():
+        raise LoadError("the file is empty", file=str(path))
+    return choose_importer(path, decode_head(raw), importers, None)
+
+
+def plan_load(
+    db: sqlite_utils.Database,
+    paths: Iterable[str | Path],
+    progress: Callable[[Path], None] | None = None,
+    extract: bool = True,
+    forced_format: str | None = None,
+    verdicts: dict[str, str] | None = None,
+    session: LoadSession | None = None,
+) -> LoadPlan:
+    """Read and cross-check all inputs against each other and what the database holds.
+
+    `paths` may be files and directories; pass `discover(paths)` to know the count first.
+    With `extract`, the registered extractors find claims in every document; beside a
+    curated claim file only extracted claims that cover text no curated claim covers stay.
+    """
+    check_compatible(db)
+    files = discover(paths)
+    articles, sources, curated_files, batches = read_inputs(
+        files, progress, forced_format, verdicts
+    )
+    plan = LoadPlan(files=[str(f) for f in files])
+
+    # Imported sources fill gaps; a source the registry or database knows is kept as is.
+    known_sources = {s.id for s in sources} | existing_ids(db, "sources")
+    for batch in batches:
+        for entry in batch.sources.values():
+            if entry.id not in known_sources:
+                sources.append(entry)
+                known_sources.add(entry.id)
+    plan.groups = _source_groups(db, sources)
+    plan.sources = sources
+
+    by_path = {Path(a.path).resolve(): a for a in articles}
+    documents: dict[str, tuple[Article, dict[str, Any]]] = {}
+    for article in articles:
+        documents.setdefault(article.id, (article, {}))
+
+    known_props = existing_ids(db, "propositions")
+    planned_props: dict[str, str] = {}
+    claim_ids: dict[str, str] = {}
+    curated_for: dict[str, str] = {}
+    for cf in curated_files:
+        article = _curated_document(db, cf, by_path)
+        if article.id in curated_for:
+            raise LoadError(
+                f"a second claim file for the same document (the first is "
+                f"{curated_for[article.id]}); merge them into one",
+                file=cf.path,
+                line=cf.line,
+                field="document",
+            )
+        curated_for[article.id] = cf.path
+        documents[article.id] = (article, cf.document_meta)
+        for prop in cf.propositions:
+            if prop.id in planned_props:
+                raise LoadError(
+                    f"proposition '{prop.id}' is also defined in {planned_props[prop.id]}",
+                    file=cf.path,
+                    line=prop.line,
+                    field="id",
+                )
+            planned_props[prop.id] = cf.path
+            plan.propositions.append(curated_proposition_row(prop))
+        published = (cf.document_meta.get("published_at") or article.published_at or "")[:10]
+        for entry in cf.claims:
+            row = curated_claim_row(entry, cf, article, published or None)
+            if entry.source_id and entry.source_id not in known_sources:
+                raise LoadError(
+                    f"unknown source '{entry.source_id}'; add it to the source registry",
+                    file=cf.path,
+                    line=entry_line(entry, "source"),
+                    field="source",
+                )
+            if entry.proposition_id and not (
+                entry.proposition_id in planned_props or entry.proposition_id in known_props
+            ):
+                raise LoadError(
+                    f"unknown proposition '{entry.proposition_id}'; define it under "
+                    "'propositions:' in this file",
+                    file=cf.path,
+                    line=entry_line(entry, "proposition"),
+                    field="proposition",
+                )
+            if row["id"] in claim_ids:
+                raise LoadError(
+                    f"claim id '{row['id']}' is used twice (also in {claim_ids[row['id']]})",
+                    file=cf.path,
+                    line=entry_line(entry, "id"),
+                    field="id",
+                )
+            claim_ids[row["id"]] = cf.path
+            plan.claims.append(row)
+
+    if extract:
+        index = _alias_index(db, sources)
+        extractors = registered_extractors()
+        for document_id, (article, meta) in documents.items():
+            curated_spans = [
+                (row["start"], row["end"])
+                for row in plan.claims
+                if row["document_id"] == document_id
+            ]
+            plan.claims.extend(
+                extracted_rows(article, meta, index, extractors, curated_spans, claim_ids)
+            )
+    for article, meta in documents.values():
+        plan.documents.append(article_document_row(article, meta))
+    merge_imports(db, plan, batches, known_props | set(planned_props), claim_ids)
+    match_claims(db, plan, _alias_index(db, sources), {d["id"]: d for d in plan.documents}, session)
+    return plan
+
+
+def _alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:
+    """Every source the extractor can link to: the database's and this load's."""
+    index = AliasIndex()
+    known: dict[str, tuple[SourceInfo, list[str]]] = {}
+    if db["sources"].exists():
+        for source_id, name, kind, role in db.execute(
+            "select id, name, kind, role from sources"
+        ).fetchall():
+            known[source_id] = (SourceInfo(source_id, name, kind, role), [])
+        for alias, source_id in db.execute(
+            "select alias, source_id from source_aliases"
+        ).fetchall():
+            if source_id in known:
+                known[source_id][1].append(alias)
+    for entry in sources:
+        known[entry.id] = (
+            SourceInfo(entry.id, entry.name, entry.kind, entry.role),
+            [alias for alias, _ in entry.aliases],
+        )
+    for info, aliases in known.values():
+        index.add(info, aliases)
+    return index
+
+
+def _source_groups(db: sqlite_utils.Database, sources: list[SourceEntry]) -> dict[str, str]:
+    """Every source's independent institution after this load (database and input).
+
+    Parents and declared groups must name known sources, and parents form no cycle.
+    """
+    parents: dict[str, str | None] = {}
+    explicit: dict[str, str | None] = {}
+    if db["sources"].exists():
+        for row in db.execute("select id, parent_id, declared_group from sources").fetchall():
+            parents[row[0]] = row[1]
+            explicit[row[0]] = row[2]
+    for entry in sources:
+        parents[entry.id] = entry.parent_id
+        explicit[entry.id] = entry.independence_group
+    for entry in sources:
+        for field_name, target in (
+            ("parent", entry.parent_id),
+            ("independence_group", entry.independence_group),
+        ):
+            if target and target not in parents:
+                raise LoadError(
+                    f"unknown source '{target}'; it must be defined in a source registry",
+                    file=entry.file,
+                    line=entry.line,
+                    field=field_name,
+                )
+    return independence_groups(parents, explicit, {e.id: (e.file, e.line) for e in sources})
+
+
+def _curated_document(
+    db: sqlite_utils.Database, cf: CuratedFile, by_path: dict[Path, Article]
+) -> Article:
+    """The article a claim file is about: named by file (read if not given) or by id."""
+    if cf.document_file:
+        target = (Path(cf.path).parent / cf.document_file).resolve()
+        if target in by_path:
+            return by_path[target]
+        if not target.exists():
+            raise LoadError(
+                f"the article '{cf.document_file}' does not exist next to the claim file",
+                file=cf.path,
+                line=cf.line,
+                field="file",
+            )
+        article = read_article(target)
+        by_path[target] = article
+        return article
+    assert cf.document_id is not None
+    row = None
+    if db["documents"].exists():
+        row = db.execute(
+            "select id, text, title, kicker, published_at, path, header, language "
+            "from documents where id = ?",
+            [cf.document_id],
+        ).fetchone()
+    if row is None:
+        raise LoadError(
+            f"no document with id '{cf.document_id}' in the database; load its article first",
+            file=cf.path,
+            line=cf.line,
+            field="id",
+        )
+    return Article(
+        path=row[5] or "",
+        text=row[1],
+        title=row[2],
+        kicker=row[3],
+        published_at=row[4],
+        header=row[6],
+        language=row[7],
+    )

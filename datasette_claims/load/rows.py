@@ -1,0 +1,181 @@
+"""Claim, proposition and document rows from curated claim files and from extraction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from datasette_claims.errors import LoadError
+from datasette_claims.extract import extract_claims
+from datasette_claims.extract.base import Extractor
+from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.inputs.article import Article, parse_date
+from datasette_claims.inputs.curated import ClaimEntry, CuratedFile, PropositionEntry
+from datasette_claims.model import (
+    EXTRACTED_QUOTE_KINDS,
+    ClaimRow,
+    DocumentRow,
+    PropositionRow,
+    claim_id,
+    claim_row,
+    document_row,
+    proposition_row,
+)
+
+
+def extracted_rows(
+    article: Article,
+    meta: dict[str, Any],
+    index: AliasIndex,
+    extractors: list[Extractor],
+    curated_spans: list[tuple[int, int]],
+    claim_ids: dict[str, str],
+) -> list[ClaimRow]:
+    """Extracted claims of one document; beside curated ones, only those that add a span."""
+    published_at = meta.get("published_at") or article.published_at
+    published = parse_date(published_at)
+    publisher = meta.get("publisher")
+    publisher_id = index.link(publisher) if publisher else None
+    rows = []
+    for claim in extract_claims(
+        article.text,
+        language=meta.get("language") or article.language,
+        published=published,
+        index=index,
+        publisher_source_id=publisher_id,
+        extractors=extractors,
+    ):
+        if any(claim.start < end and start < claim.end for start, end in curated_spans):
+            continue
+        row_id = claim_id(article.id, claim.start, claim.end)
+        if row_id in claim_ids:
+            continue
+        claim_ids[row_id] = article.path
+        figure = next((f for f in claim.figures if f.value is not None), None) or next(
+            iter(claim.figures), None
+        )
+        rows.append(
+            claim_row(
+                id=row_id,
+                document_id=article.id,
+                source_id=claim.source_id,
+                text=claim.text,
+                start=claim.start,
+                end=claim.end,
+                speaker=claim.speaker,
+                quote_kind=EXTRACTED_QUOTE_KINDS.get(claim.quote, "paraphrase"),
+                stance=claim.stance,
+                hedge=claim.hedge,
+                figure_value=figure.value if figure else None,
+                figure_unit=figure.unit if figure else None,
+                figure_text=figure.text if figure else None,
+                figure_as_of=figure.as_of if figure else None,
+                figure_is_forecast=bool(figure and figure.forecast),
+                claimed_at=published.isoformat() if published else None,
+                origin="extracted",
+                confidence=round(claim.confidence, 2),
+                file=article.path,
+            )
+        )
+    return rows
+
+
+def entry_line(entry: ClaimEntry, key: str) -> int | None:
+    return entry.fields.line(key) if entry.fields else entry.line
+
+
+def locate(entry: ClaimEntry, text: str, file: str) -> int:
+    """Start offset of the claim's text in the document, or a LoadError saying why not."""
+    if entry.start is not None:
+        if text[entry.start : entry.start + len(entry.text)] != entry.text:
+            raise LoadError(
+                f"the document text at offset {entry.start} is not the claim's text",
+                file=file,
+                line=entry_line(entry, "start"),
+                field="start",
+            )
+        return entry.start
+    starts = []
+    at = text.find(entry.text)
+    while at != -1:
+        starts.append(at)
+        at = text.find(entry.text, at + 1)
+    if not starts:
+        raise LoadError(
+            f"the claim's text does not occur in the document: {_short(entry.text)!r}",
+            file=file,
+            line=entry_line(entry, "text"),
+            field="text",
+        )
+    if entry.occurrence is not None:
+        if entry.occurrence > len(starts):
+            raise LoadError(
+                f"occurrence {entry.occurrence} requested but the text occurs "
+                f"{len(starts)} time(s)",
+                file=file,
+                line=entry_line(entry, "occurrence"),
+                field="occurrence",
+            )
+        return starts[entry.occurrence - 1]
+    if len(starts) > 1:
+        raise LoadError(
+            f"the claim's text occurs {len(starts)} times in the document; add "
+            "'occurrence: N' or 'start: OFFSET' to say which",
+            file=file,
+            line=entry_line(entry, "text"),
+            field="text",
+        )
+    return starts[0]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def curated_claim_row(
+    entry: ClaimEntry, cf: CuratedFile, article: Article, published: str | None
+) -> ClaimRow:
+    start = locate(entry, article.text, cf.path)
+    end = start + len(entry.text)
+    return claim_row(
+        id=entry.id or claim_id(article.id, start, end),
+        document_id=article.id,
+        source_id=entry.source_id,
+        proposition_id=entry.proposition_id,
+        text=entry.text,
+        start=start,
+        end=end,
+        speaker=entry.speaker,
+        quote_kind=entry.quote_kind,
+        stance=entry.stance,
+        hedge=entry.hedge,
+        figure_value=entry.figure_value,
+        figure_unit=entry.figure_unit,
+        figure_text=entry.figure_text,
+        figure_as_of=entry.figure_as_of,
+        figure_is_forecast=entry.figure_is_forecast,
+        event_date=entry.event_date,
+        claimed_at=entry.claimed_at or published,
+        origin="curated",
+        note=entry.note,
+        file=cf.path,
+    )
+
+
+def curated_proposition_row(prop: PropositionEntry) -> PropositionRow:
+    return proposition_row(prop.id, prop.statement, prop.topic, origin="curated")
+
+
+def article_document_row(article: Article, meta: dict[str, Any]) -> DocumentRow:
+    return document_row(
+        text=article.text,
+        content_hash=article.content_hash,
+        title=meta.get("title", article.title),
+        kicker=meta.get("kicker", article.kicker),
+        publisher=meta.get("publisher"),
+        url=meta.get("url"),
+        published_at=meta.get("published_at", article.published_at),
+        language=meta.get("language", article.language),
+        path=Path(article.path).name if article.path else None,
+        header=article.header,
+    )

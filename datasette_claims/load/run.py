@@ -1,0 +1,108 @@
+"""A whole `datasette claims load`: files → plans → store, in one transaction.
+
+Articles, registries and claim files are planned together; each imported data file is then
+planned and written on its own, so memory stays bounded by the largest file, not the
+corpus. All of it is one transaction: an error in the last file leaves the database as it
+was before the run. Files whose content was loaded before are skipped unless forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from datasette_claims.db.connection import write_transaction
+from datasette_claims.db.history import now
+from datasette_claims.db.migrations import migrate
+from datasette_claims.formats import registered_importers
+from datasette_claims.load.apply import LoadSummary, apply_plan
+from datasette_claims.load.discovery import discover
+from datasette_claims.load.plan import LoadSession
+from datasette_claims.load.planning import importer_for, plan_load
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unchanged(db: sqlite_utils.Database, files: list[Path]) -> set[Path]:
+    """Files loaded before with the same content; an article and its claim file go together."""
+    if not db["loaded_files"].exists():
+        return set()
+    known = {row[0] for row in db.execute("select sha256 from loaded_files").fetchall()}
+    same = {f for f in files if file_digest(f) in known}
+    for path in list(same):
+        name = path.name
+        partner = path.with_name(name.split(".claims.")[0] + ".txt") if ".claims." in name else None
+        siblings = [
+            p
+            for p in files
+            if p.parent == path.parent and p.name.startswith(path.stem + ".claims.")
+        ]
+        for other in ([partner] if partner else []) + siblings:
+            if other in files and other not in same:
+                same.discard(path)
+    return same
+
+
+def load_paths(
+    db: sqlite_utils.Database,
+    paths: list[Path] | tuple[Path, ...],
+    *,
+    actor: str = "loader",
+    extract: bool = True,
+    forced_format: str | None = None,
+    verdicts: dict[str, str] | None = None,
+    force: bool = False,
+    progress: Callable[[Path], None] | None = None,
+    files: list[Path] | None = None,
+) -> LoadSummary:
+    """Load files and directories into `db`; returns what was added, updated, skipped."""
+    files = files if files is not None else discover(paths)
+    summary = LoadSummary()
+    with write_transaction(db):
+        migrate(db)
+        # A new verdict map or importer choice reads the same files differently.
+        reread = force or verdicts is not None or forced_format is not None
+        skipped = set() if reread else _unchanged(db, files)
+        todo = [f for f in files if f not in skipped]
+        importers = registered_importers()
+        imports = [f for f in todo if importer_for(f, importers, forced_format)]
+        base = [f for f in todo if f not in imports]
+        session = LoadSession()
+        for group in ([base] if base else []) + [[f] for f in imports]:
+            plan = plan_load(
+                db,
+                group,
+                progress=progress,
+                extract=extract,
+                forced_format=forced_format,
+                verdicts=verdicts,
+                session=session,
+            )
+            summary.add(apply_plan(db, plan, actor=actor))
+        stamp = now()
+        db["loaded_files"].upsert_all(
+            (
+                {
+                    "path": str(f.resolve()),
+                    "sha256": file_digest(f),
+                    "size": f.stat().st_size,
+                    "loaded_at": stamp,
+                }
+                for f in todo
+            ),
+            pk="sha256",
+        )
+        summary.skipped_files = len(skipped)
+        if progress:
+            for path in skipped:
+                progress(path)
+    return summary

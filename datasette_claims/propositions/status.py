@@ -1,0 +1,92 @@
+"""The status rules, pure: a proposition's status from its claims, and theirs from it.
+
+Never typed in: people review claims, and these rules derive everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from datasette_claims.model import OPPOSING, SUPPORTING
+
+
+def derive_proposition_status(stances_by_group: dict[str, Iterable[str]]) -> str:
+    """Status of a proposition from the stances each independent institution takes.
+
+    disputed: one institution asserts and another denies;
+    corroborated: at least two independent institutions assert;
+    unverified: anything less.
+    """
+    asserting = {g for g, stances in stances_by_group.items() if SUPPORTING & set(stances)}
+    denying = {g for g, stances in stances_by_group.items() if OPPOSING & set(stances)}
+    if any(a != d for a in asserting for d in denying):
+        return "disputed"
+    if len(asserting) >= 2:
+        return "corroborated"
+    return "unverified"
+
+
+def _verdict(claim: dict[str, Any]) -> str | None:
+    """What a reviewed claim says about its proposition: confirmed, refuted or nothing.
+
+    Confirming an assertion confirms the proposition; confirming a denial refutes it.
+    """
+    status, stance = claim.get("status"), claim["stance"]
+    if status not in ("confirmed", "refuted"):
+        return None
+    if stance in OPPOSING:
+        return "refuted" if status == "confirmed" else "confirmed"
+    if stance in SUPPORTING or stance == "expects":
+        return status
+    return None
+
+
+def _stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The stances each independent institution takes, as the comparison counts them.
+
+    An outlet narrating in its own voice reports what others do: it takes no stance here.
+    """
+    found: dict[str, set[str]] = {}
+    for claim in claims:
+        group = found.setdefault(claim.get("independence_group") or "(unattributed)", set())
+        if claim.get("source_kind") != "outlet":
+            group.add(claim["stance"])
+    return found
+
+
+def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
+    """A proposition's status and the automatic status of each of its unreviewed claims.
+
+    The latest review that confirms or refutes a claim decides the proposition (confirmed
+    or refuted). Without one, the evidence decides: disputed when independent
+    institutions disagree, corroborated when two or more assert. Retracted claims no
+    longer count. Reviewed claims keep the status people gave them; the others follow
+    the proposition: on a decided proposition its assertions take the verdict and its
+    denials the opposite; on a disputed one every claim that takes a side is disputed;
+    on a corroborated one the assertions are corroborated.
+    """
+    counted = [c for c in claims if c.get("status") != "retracted"]
+    reviewed = [c for c in counted if c.get("reviewed_at") and _verdict(c)]
+    if reviewed:
+        latest = max(reviewed, key=lambda c: (c["reviewed_at"], c["id"]))
+        status = _verdict(latest) or "unverified"
+    else:
+        status = derive_proposition_status(_stances_by_institution(counted))
+    opposite = {"confirmed": "refuted", "refuted": "confirmed"}
+    derived = {}
+    for claim in claims:
+        if claim.get("reviewed_at"):
+            continue
+        stance = claim["stance"]
+        if status in opposite and stance in SUPPORTING | {"expects"}:
+            derived[claim["id"]] = status
+        elif status in opposite and stance in OPPOSING:
+            derived[claim["id"]] = opposite[status]
+        elif status == "disputed" and stance in SUPPORTING | OPPOSING:
+            derived[claim["id"]] = "disputed"
+        elif status == "corroborated" and stance in SUPPORTING:
+            derived[claim["id"]] = "corroborated"
+        else:
+            derived[claim["id"]] = "unverified"
+    return status, derived

@@ -1,0 +1,75 @@
+"""`/<db>/-/claims/changes.atom`: status changes as an Atom feed reporters can follow."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from datasette.utils.asgi import Response
+
+from datasette_claims.web.guard import claims_database
+
+ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry at all; claim text from the web may contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
+FEED_SIZE = 100
+
+
+async def changes_feed(datasette: Any, request: Any) -> Response:
+    database, db = await claims_database(datasette, request)
+    rows = (
+        await db.execute(
+            """select h.id, h.claim_id, h.changed_at, h.changed_by, h.action, h.old_value,
+                   h.new_value, h.reason, h.evidence_url, c.text, s.name as source_name,
+                   c.proposition_id
+               from claim_history h join claims c on c.id = h.claim_id
+               left join sources s on s.id = c.source_id
+               where h.action in ('status', 'review')
+               order by h.id desc limit :limit""",
+            {"limit": FEED_SIZE},
+        )
+    ).rows
+    base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Claim status changes in {database}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/changes"
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "/changes.atom", rel="self")
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = (
+        rows[0]["changed_at"] if rows else "1970-01-01T00:00:00+00:00"
+    )
+    for row in rows:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        claim_url = f"{base}/{row['claim_id']}"
+        kind = "Review" if row["action"] == "review" else "Derived"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _clean(
+            f"{kind}: {row['source_name'] or 'unattributed'} claim "
+            f"{row['old_value'] or 'new'} → {row['new_value']}"
+        )
+        # Entry ids must not change with the host a reader used: a tag URI of the change.
+        ET.SubElement(
+            entry, f"{{{ATOM}}}id"
+        ).text = f"tag:datasette-claims,2024:{database}/change/{row['id']}"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = row["changed_at"]
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=claim_url, rel="alternate")
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = _clean(row["changed_by"])
+        summary = [f"“{row['text']}”"]
+        if row["reason"]:
+            summary.append(f"Why: {row['reason']}")
+        if row["evidence_url"]:
+            summary.append(f"Evidence: {row['evidence_url']}")
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(summary))
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
+        content_type="application/atom+xml; charset=utf-8",
+    )

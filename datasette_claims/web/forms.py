@@ -1,0 +1,109 @@
+"""The write routes of the pages: reviews and link decisions, by POST only.
+
+Each needs the claims-review permission, a mutable database, and Datasette's CSRF
+protection (0.65 checks the form token, 1.0a the request's origin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import sqlite_utils
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import Response
+
+from datasette_claims.decisions.links import link, merge, split, unlink
+from datasette_claims.decisions.reviews import review_claim
+from datasette_claims.errors import ReviewError
+from datasette_claims.web.guard import claims_database
+
+
+async def _decision(
+    datasette: Any,
+    request: Any,
+    back: str,
+    write: Callable[[sqlite_utils.Database, dict[str, str], str], str],
+) -> Response:
+    """Check who may write, run `write` in one transaction, and go back with a message."""
+    if request.method != "POST":
+        return Response.text("Method not allowed: POST only", status=405, headers={"Allow": "POST"})
+    database, db = await claims_database(datasette, request, writing=True, needs_claims=False)
+    # Repeated fields ("claim" when splitting) keep every value, joined by spaces.
+    form: dict[str, str] = {}
+    body = (await request.post_body()).decode("utf-8", errors="replace")
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        form[key] = f"{form[key]} {value}" if key in form and key == "claim" else value
+    by = str((request.actor or {}).get("id") or "")
+    url = datasette.urls.database(database) + "/-/claims/" + back
+    try:
+        message = await db.execute_write_fn(
+            lambda conn: write(sqlite_utils.Database(conn), form, by), block=True
+        )
+    except ReviewError as exc:
+        datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
+        return Response.redirect(url)
+    datasette.add_message(request, message, datasette.INFO)
+    return Response.redirect(url)
+
+
+async def review_view(datasette: Any, request: Any) -> Response:
+    claim_id = tilde_decode(request.url_vars["claim"])
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        credibility = (form.get("credibility") or "").strip()
+        if credibility and credibility not in ("1", "2", "3", "4", "5", "6"):
+            raise ReviewError("credibility is a grade from 1 (confirmed) to 6 (cannot be judged)")
+        result = review_claim(
+            db,
+            claim_id,
+            form.get("status") or "",
+            by,
+            (form.get("note") or "").strip() or None,
+            (form.get("evidence") or "").split(),
+            int(credibility) if credibility else None,
+        )
+        after = (
+            f"; proposition now {result.proposition_status}" if result.proposition_status else ""
+        )
+        return f"Review recorded: {result.old_status} → {result.new_status}{after}"
+
+    return await _decision(datasette, request, request.url_vars["claim"], write)
+
+
+async def link_view(datasette: Any, request: Any) -> Response:
+    claim_id = tilde_decode(request.url_vars["claim"])
+    action = request.url_vars["action"]
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        if action == "unlink":
+            old = unlink(db, claim_id, by)
+            return f"Unlinked from {old}; this pair will not be suggested again"
+        target = (form.get("proposition") or "").strip()
+        link(db, claim_id, target, by)
+        return f"Linked to {target}"
+
+    return await _decision(datasette, request, request.url_vars["claim"], write)
+
+
+async def merge_view(datasette: Any, request: Any) -> Response:
+    target = tilde_decode(request.url_vars["proposition"])
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        source = (form.get("source") or "").strip()
+        moved = merge(db, target, source, by)
+        return f"Merged {source} into this proposition ({moved} claims moved)"
+
+    return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)
+
+
+async def split_view(datasette: Any, request: Any) -> Response:
+    proposition = tilde_decode(request.url_vars["proposition"])
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        claims = (form.get("claim") or "").split()
+        new_id = split(db, proposition, claims, form.get("statement") or "", by)
+        return f"{len(claims)} claims moved to the new proposition {new_id}"
+
+    return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)

@@ -1,0 +1,35 @@
+"""The one check every claims route starts with: which database, may this actor, is it ours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import Forbidden, NotFound
+
+from datasette_claims.db.schema import has_claims_schema
+from datasette_claims.web.permissions import can_review, can_view
+
+
+async def claims_database(
+    datasette: Any, request: Any, *, writing: bool = False, needs_claims: bool = True
+) -> tuple[str, Any]:
+    """The route's database name and Datasette database, or the 403/404 to answer.
+
+    Reading needs view permission on the claims table; writing also needs a mutable
+    database and the claims-review permission.
+    """
+    name = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(name)
+    except KeyError:
+        raise NotFound(f"Database not found: {name}") from None
+    if writing and not db.is_mutable:
+        raise Forbidden("This database is read-only (immutable): nothing can be recorded")
+    if not await can_view(datasette, request.actor, name):
+        raise Forbidden("You do not have permission to view claims in this database")
+    if writing and not await can_review(datasette, request.actor, name):
+        raise Forbidden("You do not have permission to review claims (claims-review)")
+    if needs_claims and not has_claims_schema(await db.table_names()):
+        raise NotFound(f"Database '{name}' holds no claims (load one with `datasette claims load`)")
+    return name, db

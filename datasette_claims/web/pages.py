@@ -1,0 +1,279 @@
+"""The claims pages. Every page only reads, and each has a `.json` twin."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette.database import QueryInterrupted
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import BadRequest, Base400, NotFound, Response
+
+from datasette_claims.formats.claimreview import claim_review, data_feed, json_ld_script
+from datasette_claims.formats.plain import export_sql
+from datasette_claims.model import STANCES, STATUS_LABELS, STATUSES
+from datasette_claims.propositions.comparison import compare, latest_figures
+from datasette_claims.propositions.status import derive_statuses
+from datasette_claims.web import queries
+from datasette_claims.web.guard import claims_database
+from datasette_claims.web.passage import passage_around
+from datasette_claims.web.permissions import can_review, can_view
+from datasette_claims.web.timeline import timeline_svg
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+RELATED_LIMIT = 20  # the comparison page has them all
+MAX_ROWID = 2**63 - 1
+
+
+class ClaimsPage:
+    """What every claims route shares: database lookup, permission check, output format."""
+
+    def __init__(self, datasette: Any, request: Any) -> None:
+        self.datasette = datasette
+        self.request = request
+        self.json = bool(request.url_vars.get("format"))
+        self.database = tilde_decode(request.url_vars["database"])
+
+    async def open(self) -> Any:
+        _, db = await claims_database(self.datasette, self.request)
+        return db
+
+    def url(self, *parts: str, format: str | None = None, query: dict | None = None) -> str:
+        path = self.datasette.urls.database(self.database) + "/-/claims"
+        for part in parts:
+            path += "/" + tilde_encode(part)
+        if format:
+            path += "." + format
+        if query:
+            path += "?" + urlencode(query)
+        return path
+
+    async def respond(self, template: str, data: dict[str, Any], extra: dict[str, Any]) -> Response:
+        if self.json:
+            if self.request.args.get("_shape") == "array":
+                return Response.json(data.get("rows", []), default=str)
+            return Response.json({"ok": True, **data}, default=str)
+        context = {
+            **data,
+            **extra,
+            "database": self.database,
+            "claims_url": self.url(),
+            "json_url": self._json_url(),
+            "status_labels": STATUS_LABELS,
+            "statuses": STATUSES,
+        }
+        html = await self.datasette.render_template(template, context, request=self.request)
+        return Response.html(html)
+
+    def _json_url(self) -> str:
+        path = self.request.path
+        qs = self.request.query_string
+        return path + ".json" + (("?" + qs) if qs else "")
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+    """Read-only pages: GET only; `.json` requests get errors as {"ok": false, ...}."""
+
+    async def wrapped(datasette: Any, request: Any) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response.text(
+                "Method not allowed: claims pages are read-only",
+                status=405,
+                headers={"Allow": "GET, HEAD"},
+            )
+        try:
+            try:
+                return await view(datasette, request)
+            except QueryInterrupted:
+                raise BadRequest(
+                    "This page took longer than the time limit (sql_time_limit_ms); "
+                    "narrow the filters or try again"
+                ) from None
+        except Base400 as exc:
+            if not request.url_vars.get("format"):
+                raise
+            status = getattr(exc, "status", 400)
+            return Response.json({"ok": False, "error": str(exc), "status": status}, status=status)
+
+    return wrapped
+
+
+@json_errors
+async def overview(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    filters = {k: request.args.get(k) for k in (*queries.FILTERS, "q") if request.args.get(k)}
+    for name, allowed in (("status", STATUSES), ("stance", STANCES)):
+        if filters.get(name) and filters[name] not in allowed:
+            raise BadRequest(f"Unknown {name} '{filters[name]}'; use one of {', '.join(allowed)}")
+    size = _int_arg(request, "_size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    after = _int_arg(request, "_next", None, 0, MAX_ROWID)
+    counts = await queries.overview_counts(db, filters)
+    rows, next_token, total = await queries.claim_page_list(db, filters, size, after)
+    for row in rows:
+        row["url"] = page.url(row["id"])
+    next_url = None
+    if next_token is not None:
+        next_url = page.url(
+            format="json" if page.json else None,
+            query={**filters, "_size": size, "_next": next_token},
+        )
+    data = {
+        "database": page.database,
+        "filters": filters,
+        "counts": counts,
+        "total": total,
+        "rows": [_clean(r) for r in rows],
+        "next": str(next_token) if next_token is not None else None,
+        "next_url": next_url,
+    }
+    return await page.respond("claims_overview.html", data, {"page": page})
+
+
+def _int_arg(request: Any, name: str, default: int | None, low: int, high: int | None) -> Any:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number") from None
+    if value < low:
+        raise BadRequest(f"'{name}' must be at least {low}")
+    return min(value, high) if high is not None else value
+
+
+@json_errors
+async def claim_view(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    claim_id = tilde_decode(request.url_vars["claim"])
+    claim = await queries.claim(db, claim_id)
+    if claim is None:
+        raise NotFound(f"Claim not found: {claim_id}")
+    document = await queries.document(db, claim["document_id"])
+    source = await queries.source(db, claim["source_id"]) if claim["source_id"] else None
+    related: list[dict[str, Any]] = []
+    related_total = 0
+    if claim["proposition_id"]:
+        related, related_total = await queries.other_claims_on_proposition(
+            db, claim["proposition_id"], claim_id, RELATED_LIMIT
+        )
+    history = await queries.history(db, claim_id)
+    evidence = await queries.evidence(db, claim_id)
+    review_rows = [
+        row
+        for row in (await db.execute(export_sql(claim_id=True), {"claim_id": claim_id})).rows
+        if row["reviewer"]
+    ]
+    claim_url = datasette.absolute_url(request, page.url(claim_id))
+    json_ld = (
+        json_ld_script([claim_review(dict(row), claim_url) for row in review_rows])
+        if review_rows
+        else None
+    )
+    may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
+    # The passage is document text: show it only to those who may read the documents table.
+    passage = None
+    if document and await can_view(datasette, request.actor, page.database, "documents"):
+        passage = passage_around(document["text"], claim["start"], claim["end"])
+    data = {
+        "claim": _clean(claim),
+        "rows": [_clean(claim)],
+        "source": source,
+        "document": {k: v for k, v in (document or {}).items() if k != "text"},
+        "passage": passage.as_dict() if passage else None,
+        "history": history,
+        "evidence": evidence,
+        "related": [_clean(c) for c in related],
+        "related_total": related_total,
+    }
+    return await page.respond(
+        "claims_claim.html",
+        data,
+        {
+            "page": page,
+            "may_review": may_review,
+            "review_url": page.url(claim_id, "review"),
+            "link_url": page.url(claim_id, "link"),
+            "unlink_url": page.url(claim_id, "unlink"),
+            "json_ld": json_ld,
+        },
+    )
+
+
+@json_errors
+async def compare_view(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    proposition_id = tilde_decode(request.url_vars["proposition"])
+    proposition = await queries.proposition(db, proposition_id)
+    if proposition is None:
+        raise NotFound(f"Proposition not found: {proposition_id}")
+    claims = [_clean(c) for c in await queries.claims_for_proposition(db, proposition_id)]
+    comparison = compare([c for c in claims if c["status"] != "retracted"])
+    summary = comparison.as_dict()
+    # Reviews decide over the evidence: the same rule the store applies after each change.
+    summary["status"], _ = derive_statuses(claims)
+    summary["reviews"] = [
+        {k: c[k] for k in ("id", "status", "reviewed_by", "reviewed_at", "source_name")}
+        for c in sorted(claims, key=lambda c: c["reviewed_at"] or "")
+        if c["reviewed_at"]
+    ]
+    summary["latest_figures"] = latest_figures(claims)
+    data = {"proposition": proposition, "comparison": summary, "rows": claims}
+    may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
+    return await page.respond(
+        "claims_compare.html",
+        data,
+        {
+            "page": page,
+            "groups": comparison.groups,
+            "timeline": timeline_svg(claims),
+            "may_review": may_review,
+            "merge_url": page.url("compare", proposition_id, "merge"),
+            "split_url": page.url("compare", proposition_id, "split"),
+        },
+    )
+
+
+@json_errors
+async def source_view(datasette: Any, request: Any) -> Response:
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    source_id = tilde_decode(request.url_vars["source"])
+    source = await queries.source(db, source_id)
+    if source is None:
+        raise NotFound(f"Source not found: {source_id}")
+    claims = [_clean(c) for c in await queries.claims_for_source(db, source_id)]
+    by_status = await queries.status_counts(db, source_id)
+    data = {
+        "source": source,
+        "track_record": queries.track_record(by_status, source.get("reliability")),
+        "parents": await queries.source_chain(db, source_id),
+        "members": await queries.source_children(db, source_id),
+        "aliases": await queries.source_aliases(db, source_id),
+        "ratings": await queries.source_ratings(db, source_id),
+        "status_counts": by_status,
+        "rows": claims,
+    }
+    return await page.respond("claims_source.html", data, {"page": page})
+
+
+@json_errors
+async def claimreview_feed(datasette: Any, request: Any) -> Response:
+    """Every reviewed claim as schema.org ClaimReview, in a DataFeed."""
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    rows = [dict(row) for row in (await db.execute(export_sql())).rows]
+
+    def claim_url(row: dict[str, Any]) -> str:
+        return datasette.absolute_url(request, page.url(row["id"]))
+
+    return Response.json(data_feed(rows, claim_url), default=str)

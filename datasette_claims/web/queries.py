@@ -1,0 +1,344 @@
+"""Read-only queries behind the pages; each takes a Datasette Database and returns dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette.database import QueryInterrupted
+
+from datasette_claims.model import STATUSES
+
+CLAIM_COLUMNS = """
+    c.rowid as _rowid, c.id, c.document_id, c.source_id, c.proposition_id, c.text,
+    c.start, c."end", c.speaker, c.quote_kind, c.stance, c.hedge, c.figure_value,
+    c.figure_unit, c.figure_text, c.figure_as_of, c.figure_is_forecast, c.event_date,
+    c.claimed_at, c.status, c.origin, c.confidence, c.note, c.created_at, c.updated_at,
+    c.reviewed_at, c.reviewed_by, c.credibility, c.link_status, c.link_score,
+    s.name as source_name, s.kind as source_kind, s.role as source_role,
+    s.country as source_country, s.independence_group, g.name as group_name,
+    p.statement as proposition_statement, d.title as document_title,
+    d.publisher as document_publisher, d.published_at as document_published_at
+"""
+CLAIM_JOINS = """
+    from claims c
+    left join sources s on s.id = c.source_id
+    left join sources g on g.id = s.independence_group
+    left join propositions p on p.id = c.proposition_id
+    left join documents d on d.id = c.document_id
+"""
+
+FILTERS = {
+    "status": "c.status = :status",
+    "source": "c.source_id = :source",
+    "proposition": "c.proposition_id = :proposition",
+    "document": "c.document_id = :document",
+    "stance": "c.stance = :stance",
+}
+
+
+def _rows(results: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in results.rows]
+
+
+def where_clause(filters: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """SQL conditions for the overview's filters (all parameters, never interpolated)."""
+    conditions, params = [], {}
+    for key, condition in FILTERS.items():
+        if filters.get(key):
+            conditions.append(condition)
+            params[key] = filters[key]
+    search = fts_query(filters.get("q") or "")
+    if search:
+        conditions.append("c.rowid in (select rowid from claims_fts where claims_fts match :q)")
+        params["q"] = search
+    return (" where " + " and ".join(conditions)) if conditions else "", params
+
+
+def fts_query(text: str) -> str:
+    """Words of the search box as quoted FTS5 prefix terms ("Soldat" finds "Soldaten").
+
+    Quoting means user input is searched for, never parsed as FTS syntax; control
+    characters and quotes are dropped. Empty when nothing searchable is left.
+    """
+    cleaned = "".join(ch if ch.isprintable() and ch != '"' else " " for ch in text[:500])
+    return " ".join(f'"{word}"*' for word in cleaned.split()[:20])
+
+
+async def kept_counts(db: Any) -> dict[str, Any]:
+    """The overview's counts from claim_counts, which triggers keep current: no scan."""
+    by_status = {s: 0 for s in STATUSES}
+    for value, count in (
+        await db.execute("select value, count from claim_counts where dimension = 'status'")
+    ).rows:
+        by_status[value] = count
+    by_source = _rows(
+        await db.execute(
+            """select nullif(k.value, '') as id, coalesce(s.name, '(unattributed)') as name,
+                s.kind as kind, k.count as claims
+               from claim_counts k left join sources s on s.id = k.value
+               where k.dimension = 'source' and k.count > 0
+               order by k.count desc, name limit 100"""
+        )
+    )
+    by_proposition = _rows(
+        await db.execute(
+            """select nullif(k.value, '') as id, p.statement as statement, p.topic as topic,
+                p.status as status, k.count as claims
+               from claim_counts k left join propositions p on p.id = k.value
+               where k.dimension = 'proposition' and k.count > 0
+               order by k.count desc, statement limit 100"""
+        )
+    )
+    await _add_institutions(db, by_proposition)
+    return {"status": by_status, "source": by_source, "proposition": by_proposition}
+
+
+async def _add_institutions(
+    db: Any,
+    by_proposition: list[dict[str, Any]],
+    where: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
+    """How many independent institutions speak on each listed proposition (among the
+    claims the filters select)."""
+    ids = [p["id"] for p in by_proposition if p["id"]]
+    institutions: dict[str, int] = {}
+    if ids:
+        marks = ", ".join(f":id{n}" for n in range(len(ids)))
+        condition = f"c.proposition_id in ({marks})"
+        where = f"{where} and {condition}" if where else f" where {condition}"
+        institutions = dict(
+            (
+                await db.execute(
+                    f"""select c.proposition_id, count(distinct s.independence_group)
+                        from claims c join sources s on s.id = c.source_id{where}
+                        group by c.proposition_id""",
+                    {**(params or {}), **{f"id{n}": i for n, i in enumerate(ids)}},
+                )
+            ).rows
+        )
+    for p in by_proposition:
+        p["institutions"] = institutions.get(p["id"], 0)
+
+
+async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
+    """Counts by status, source and proposition of the claims the filters select.
+
+    Without filters they come from the kept counts. With filters they are counted from
+    `claims` alone (its indexes), and only the 100 largest groups are joined for names.
+    A count that exceeds Datasette's time limit leaves the counts out, marked incomplete,
+    rather than failing the page.
+    """
+    if not filters and await db.table_exists("claim_counts"):
+        return await kept_counts(db)
+    where, params = where_clause(filters)
+    by_status = {s: 0 for s in STATUSES}
+    try:
+        for row in (
+            await db.execute(
+                f"select c.status, count(*) from claims c{where} group by c.status", params
+            )
+        ).rows:
+            by_status[row[0]] = row[1]
+        by_source = _rows(
+            await db.execute(
+                f"""select k.id, coalesce(s.name, '(unattributed)') as name, s.kind as kind,
+                    k.claims from (select c.source_id as id, count(*) as claims
+                        from claims c{where} group by c.source_id
+                        order by claims desc, id limit 100) k
+                    left join sources s on s.id = k.id order by k.claims desc, name""",
+                params,
+            )
+        )
+        by_proposition = _rows(
+            await db.execute(
+                f"""select k.id, p.statement as statement, p.topic as topic,
+                    p.status as status, k.claims
+                    from (select c.proposition_id as id, count(*) as claims
+                        from claims c{where} group by c.proposition_id
+                        order by claims desc, id limit 100) k
+                    left join propositions p on p.id = k.id order by k.claims desc, statement""",
+                params,
+            )
+        )
+        await _add_institutions(db, by_proposition, where, params)
+    except QueryInterrupted:
+        return {"status": {}, "source": [], "proposition": [], "incomplete": True}
+    return {"status": by_status, "source": by_source, "proposition": by_proposition}
+
+
+async def claim_page_list(
+    db: Any, filters: dict[str, str], size: int, after: int | None
+) -> tuple[list[dict[str, Any]], int | None, int]:
+    """One page of claims in load order, keyset-paged on rowid; returns rows, next, total."""
+    where, params = where_clause(filters)
+    if not filters and await db.table_exists("claim_counts"):
+        found = (await db.execute("select count from claim_counts where dimension = 'all'")).rows
+        total = found[0][0] if found else 0
+    else:
+        total = (await db.execute(f"select count(*) from claims c{where}", params)).rows[0][0]
+    if after is not None:
+        where += (" and " if where else " where ") + "c.rowid > :after"
+        params["after"] = after
+    rows = _rows(
+        await db.execute(
+            f"select {CLAIM_COLUMNS} {CLAIM_JOINS}{where} order by c.rowid limit :limit",
+            {**params, "limit": size + 1},
+        )
+    )
+    next_token = rows[size - 1]["_rowid"] if len(rows) > size else None
+    return rows[:size], next_token, total
+
+
+async def claim(db: Any, claim_id: str) -> dict[str, Any] | None:
+    rows = _rows(
+        await db.execute(f"select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.id = ?", [claim_id])
+    )
+    return rows[0] if rows else None
+
+
+async def claims_for_proposition(db: Any, proposition_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.proposition_id = ?
+                order by d.published_at, c.claimed_at, c.document_id, c.start""",
+            [proposition_id],
+        )
+    )
+
+
+async def other_claims_on_proposition(
+    db: Any, proposition_id: str, claim_id: str, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Up to `limit` other claims on the proposition, newest documents first, and the count."""
+    rows = _rows(
+        await db.execute(
+            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.proposition_id = :p and c.id != :c
+                order by d.published_at desc, c.document_id, c.start limit :limit""",
+            {"p": proposition_id, "c": claim_id, "limit": limit},
+        )
+    )
+    total = (
+        await db.execute(
+            "select count(*) from claims where proposition_id = ? and id != ?",
+            [proposition_id, claim_id],
+        )
+    ).rows[0][0]
+    return rows, total
+
+
+async def claims_for_source(db: Any, source_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The source's latest claims (the overview filtered by source pages through the rest)."""
+    return _rows(
+        await db.execute(
+            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.source_id = ?
+                order by c.rowid desc limit ?""",
+            [source_id, limit],
+        )
+    )
+
+
+async def history(db: Any, claim_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute("select * from claim_history where claim_id = ? order by id", [claim_id])
+    )
+
+
+async def document(db: Any, document_id: str) -> dict[str, Any] | None:
+    rows = _rows(await db.execute("select * from documents where id = ?", [document_id]))
+    return rows[0] if rows else None
+
+
+async def proposition(db: Any, proposition_id: str) -> dict[str, Any] | None:
+    rows = _rows(await db.execute("select * from propositions where id = ?", [proposition_id]))
+    return rows[0] if rows else None
+
+
+async def source(db: Any, source_id: str) -> dict[str, Any] | None:
+    rows = _rows(
+        await db.execute(
+            """select s.*, p.name as parent_name, g.name as group_name
+               from sources s left join sources p on p.id = s.parent_id
+               left join sources g on g.id = s.independence_group where s.id = ?""",
+            [source_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+async def source_chain(db: Any, source_id: str) -> list[dict[str, Any]]:
+    """The source's parents, nearest first, up to its independent institution."""
+    return _rows(
+        await db.execute(
+            """with recursive chain(id, depth) as (
+                   select parent_id, 1 from sources where id = :id and parent_id is not null
+                   union all
+                   select s.parent_id, depth + 1 from sources s join chain on s.id = chain.id
+                   where s.parent_id is not null and depth < 20
+               )
+               select s.id, s.name, s.kind, s.role from chain join sources s on s.id = chain.id
+               order by depth""",
+            {"id": source_id},
+        )
+    )
+
+
+async def source_children(db: Any, source_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            "select id, name, kind, role from sources where parent_id = ? order by name",
+            [source_id],
+        )
+    )
+
+
+async def source_aliases(db: Any, source_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute(
+            "select alias, language from source_aliases where source_id = ? "
+            "order by language, alias",
+            [source_id],
+        )
+    )
+
+
+async def evidence(db: Any, claim_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        await db.execute("select * from evidence where claim_id = ? order by id", [claim_id])
+    )
+
+
+async def status_counts(db: Any, source_id: str) -> dict[str, int]:
+    """The source's claims by status, through the (source_id, status) index."""
+    counts = {s: 0 for s in STATUSES}
+    for status, count in (
+        await db.execute(
+            "select status, count(*) from claims where source_id = ? group by status", [source_id]
+        )
+    ).rows:
+        counts[status] = count
+    return counts
+
+
+def track_record(counts: dict[str, int], reliability: str | None) -> dict[str, Any]:
+    """How the source's claims ended (the same as the source_track_records view)."""
+    return {
+        "claims": sum(counts.values()),
+        "confirmed": counts["confirmed"],
+        "refuted": counts["refuted"],
+        "disputed": counts["disputed"],
+        "retracted": counts["retracted"],
+        "unresolved": counts["unverified"] + counts["corroborated"],
+        "reliability": reliability,
+    }
+
+
+async def source_ratings(db: Any, source_id: str) -> list[dict[str, Any]]:
+    """Ratings datasets give the source, such as LIAR's PolitiFact credit history."""
+    return _rows(
+        await db.execute(
+            "select scheme, label, count from source_ratings where source_id = ? "
+            "order by scheme, label",
+            [source_id],
+        )
+    )
