@@ -19,14 +19,14 @@ __all__ = ["ExtractedClaim", "Extractor", "ImportBatch", "Importer"]
 
 
 @hookimpl
-def register_routes(datasette):  # type: ignore[no-untyped-def]
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     from datasette_claims.web.routes import ROUTES
 
     return ROUTES
 
 
 @hookimpl
-def register_actions(datasette):  # type: ignore[no-untyped-def]
+def register_actions(datasette: Any) -> list[Any]:
     # Datasette 1.0a: declare the review action (denied unless granted).
     from datasette.permissions import Action
     from datasette.resources import DatabaseResource
@@ -44,7 +44,7 @@ def register_actions(datasette):  # type: ignore[no-untyped-def]
 
 
 @hookimpl
-def permission_allowed(datasette, actor, action, resource):  # type: ignore[no-untyped-def]
+def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> bool | None:
     # Datasette 0.65: answer for the review action from the plugin's review_allow setting.
     from datasette_claims.web.permissions import REVIEW_ACTION, review_grant
 
@@ -54,7 +54,7 @@ def permission_allowed(datasette, actor, action, resource):  # type: ignore[no-u
 
 
 @hookimpl
-def permission_resources_sql(datasette, actor, action):  # type: ignore[no-untyped-def]
+def permission_resources_sql(datasette: Any, actor: Any, action: str) -> Any:
     # Datasette 1.0a: the same grant, as a permission rule.
     from datasette.permissions import PermissionSQL
 
@@ -66,19 +66,21 @@ def permission_resources_sql(datasette, actor, action):  # type: ignore[no-untyp
 
 
 @hookimpl
-def register_commands(cli):  # type: ignore[no-untyped-def]
+def register_commands(cli: Any) -> None:
     from datasette_claims.cli import register
 
     register(cli)
 
 
 @hookimpl
-def extra_css_urls(datasette):  # type: ignore[no-untyped-def]
+def extra_css_urls(datasette: Any) -> list[str]:
     return [datasette.urls.static_plugins("datasette_claims", "claims.css")]
 
 
 @hookimpl
-def render_cell(row, value, column, table, database, datasette):  # type: ignore[no-untyped-def]
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Markup | None:
     """The status column of `claims` renders as a coloured badge, as on the claims pages."""
     if table == "claims" and column == "status" and value in STATUS_LABELS:
         return Markup(
@@ -103,7 +105,7 @@ async def _claims_link(datasette: Any, database: str) -> list[dict[str, str]]:
 
 
 @hookimpl
-def database_actions(datasette, actor, database, request):  # type: ignore[no-untyped-def]
+def database_actions(datasette: Any, actor: Any, database: str, request: Any) -> Any:
     async def inner() -> list[dict[str, str]]:
         return await _claims_link(datasette, database)
 
@@ -111,7 +113,7 @@ def database_actions(datasette, actor, database, request):  # type: ignore[no-un
 
 
 @hookimpl
-def table_actions(datasette, actor, database, table, request):  # type: ignore[no-untyped-def]
+def table_actions(datasette: Any, actor: Any, database: str, table: str, request: Any) -> Any:
     async def inner() -> list[dict[str, str]]:
         if table not in ("claims", "sources", "propositions", "documents"):
             return []

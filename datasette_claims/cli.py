@@ -6,8 +6,9 @@ import codecs
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import sqlite_utils
@@ -16,13 +17,27 @@ from datasette_claims.db.connection import opened, write_transaction
 from datasette_claims.db.migrations import migrate
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.decisions.reviews import review_claim
-from datasette_claims.errors import LoadError, ReviewError
+from datasette_claims.errors import ClaimsError, ReviewError
 from datasette_claims.formats.verdicts import load_verdict_map
 from datasette_claims.inputs.decoding import INPUT_ENCODING
 from datasette_claims.load.apply import LoadSummary
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.run import load_paths
 from datasette_claims.model import STATUSES
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def database_argument(*, exists: bool = True) -> Callable[[F], F]:
+    """The DATABASE every command names first; only `load` may create it."""
+    return click.argument(
+        "database", type=click.Path(exists=exists, dir_okay=False, path_type=Path)
+    )
+
+
+# Whoever makes a decision is named in its history rows.
+decided_by = click.option("--by", "by", required=True, help="Who decides (recorded in history)")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
 
 
 def register(cli: click.Group) -> None:
@@ -35,12 +50,12 @@ def claims() -> None:
 
 
 @claims.command(name="load")
-@click.argument("database", type=click.Path(dir_okay=False, path_type=Path))
+@database_argument(exists=False)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--by", "actor", default="loader", show_default=True, help="Name recorded in claim history"
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
+@quiet_option
 @click.option("--no-extract", is_flag=True, help="Load curated claims only; skip extraction")
 @click.option(
     "--format",
@@ -82,10 +97,10 @@ def load(
         summary = _load(
             database, existed, paths, actor, quiet, not no_extract, forced_format, verdicts, force
         )
-    except (LoadError, sqlite3.DatabaseError) as exc:
+    except (ClaimsError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)
-        problem = exc if isinstance(exc, LoadError) else f"{database}: {_explain(exc)}"
+        problem = exc if isinstance(exc, ClaimsError) else f"{database}: {_explain(exc)}"
         raise click.ClickException(f"{problem}\nNothing was written to {database}.") from None
     except BaseException:
         if not existed:
@@ -208,18 +223,18 @@ def extract(
 
     try:
         text = extract_files(files, output, registry, publisher, language, max(1, jobs))
-    except LoadError as exc:
+    except ClaimsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text)
 
 
 @claims.command(name="review")
-@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_argument()
 @click.argument("claim_id")
 @click.option("--status", required=True, help="New status: " + ", ".join(STATUSES))
 @click.option("--evidence", multiple=True, help="URL of the evidence (repeatable)")
 @click.option("--note", help="Why: what the evidence shows")
-@click.option("--by", "by", required=True, help="Who decides (recorded in history)")
+@decided_by
 @click.option("--credibility", type=int, help="Admiralty information credibility, 1-6")
 def review(
     database: Path,
@@ -248,7 +263,7 @@ def review(
 
 
 @claims.command(name="export")
-@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_argument()
 @click.option(
     "--format",
     "output",
@@ -291,15 +306,15 @@ def _decide(database: Path, action: Any) -> Any:
             with write_transaction(db):  # waits for a running load, like a second load
                 migrate(db)
                 return action(db)
-    except (ReviewError, LoadError, sqlite3.DatabaseError) as exc:
+    except (ClaimsError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
 
 
 @claims.command(name="link")
-@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_argument()
 @click.argument("claim_id")
 @click.argument("proposition_id")
-@click.option("--by", required=True, help="Who decides (recorded in history)")
+@decided_by
 def link_command(database: Path, claim_id: str, proposition_id: str, by: str) -> None:
     """Confirm that CLAIM_ID is about PROPOSITION_ID (a later matching run never moves it)."""
     from datasette_claims.decisions.links import link
@@ -309,9 +324,9 @@ def link_command(database: Path, claim_id: str, proposition_id: str, by: str) ->
 
 
 @claims.command(name="unlink")
-@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_argument()
 @click.argument("claim_id")
-@click.option("--by", required=True, help="Who decides (recorded in history)")
+@decided_by
 def unlink_command(database: Path, claim_id: str, by: str) -> None:
     """Take CLAIM_ID off its proposition; the pair is never suggested again."""
     from datasette_claims.decisions.links import unlink
@@ -321,10 +336,10 @@ def unlink_command(database: Path, claim_id: str, by: str) -> None:
 
 
 @claims.command(name="merge")
-@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_argument()
 @click.argument("target")
 @click.argument("source")
-@click.option("--by", required=True, help="Who decides (recorded in history)")
+@decided_by
 def merge_command(database: Path, target: str, source: str, by: str) -> None:
     """Move every claim of proposition SOURCE to TARGET."""
     from datasette_claims.decisions.links import merge
@@ -334,11 +349,11 @@ def merge_command(database: Path, target: str, source: str, by: str) -> None:
 
 
 @claims.command(name="split")
-@click.argument("database", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_argument()
 @click.argument("proposition_id")
 @click.argument("claim_ids", nargs=-1, required=True)
 @click.option("--statement", required=True, help="The new proposition, in English")
-@click.option("--by", required=True, help="Who decides (recorded in history)")
+@decided_by
 def split_command(
     database: Path, proposition_id: str, claim_ids: tuple[str, ...], statement: str, by: str
 ) -> None:
@@ -387,7 +402,7 @@ def extract_map_command(
             publisher=publisher,
             language=language,
         )
-    except (RuntimeError, LoadError) as exc:
+    except (RuntimeError, ClaimsError) as exc:
         raise click.ClickException(str(exc)) from None
     written = [n for path, n in shards if path]  # a task whose articles had no claims writes none
     click.echo(f"{sum(written)} claims in {len(written)} shards in {out_dir}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import Any
+
 from pluggy import HookspecMarker
 
 hookspec = HookspecMarker("datasette")
 
 
 @hookspec
-def register_claim_extractors(datasette):  # type: ignore[no-untyped-def]
+def register_claim_extractors(datasette: Any) -> Any:
     """Return a list of claim extractors (or an awaitable returning one).
 
     An extractor turns a document's text into attributed claims; see
@@ -17,11 +20,11 @@ def register_claim_extractors(datasette):  # type: ignore[no-untyped-def]
 
 
 @hookspec
-def register_claim_importers(datasette):  # type: ignore[no-untyped-def]
+def register_claim_importers(datasette: Any) -> Any:
     """Return a list of claim importers (ClaimReview, CSV, ...) for `datasette claims load`."""
 
 
-def collect(hook_name: str, datasette=None) -> list:  # type: ignore[no-untyped-def]
+def collect(hook_name: str, datasette: Any = None) -> list[Any]:
     """Every item the plugins return from one of our register_* hooks, in order.
 
     Hooks may return a list or an awaitable; called from the CLI, an awaitable is run.
@@ -31,10 +34,10 @@ def collect(hook_name: str, datasette=None) -> list:  # type: ignore[no-untyped-
 
     from datasette.plugins import pm
 
-    async def wait(awaitable):  # type: ignore[no-untyped-def]
+    async def wait(awaitable: Awaitable[Any]) -> Any:
         return await awaitable
 
-    found: list = []
+    found: list[Any] = []
     for result in getattr(pm.hook, hook_name)(datasette=datasette):
         if inspect.isawaitable(result):
             result = asyncio.run(wait(result))

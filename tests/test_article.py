@@ -1,7 +1,7 @@
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.article import guess_language, parse_article, split_headline
 
-from .conftest import SEED_ARTICLE
+from .utils import SEED_ARTICLE
 
 
 def test_seed_header_is_parsed():

@@ -14,7 +14,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from .conftest import ROOT
+from .utils import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"

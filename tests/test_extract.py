@@ -20,7 +20,7 @@ from datasette_claims.extract.german import GermanExtractor
 from datasette_claims.extract.linking import SourceInfo
 from datasette_claims.inputs.article import read_article
 
-from .conftest import SEED_ARTICLE, SEEDS, SHARED_DATA, run_cli
+from .utils import SEED_ARTICLE, SEEDS, SHARED_DATA, run_cli
 
 PUBLISHED = date(2024, 10, 24)
 

@@ -84,6 +84,7 @@ def wait_until_writing(database: Path, process: subprocess.Popen, timeout: float
     raise AssertionError(f"the loader never got to writing (exit {process.poll()})")
 
 
+@pytest.mark.slow  # over 5 s
 @pytest.mark.asyncio(loop_scope="function")
 async def test_datasette_reads_while_a_load_writes(seed_copy, tmp_path):
     files = write_claims(tmp_path, "wal", shards=3, per_shard=8000)
@@ -116,6 +117,7 @@ async def test_datasette_reads_while_a_load_writes(seed_copy, tmp_path):
     assert reads > 10
 
 
+@pytest.mark.slow  # over 5 s
 def test_two_loaders_at_once_one_waits_and_nothing_is_lost(seed_copy, tmp_path):
     first = write_claims(tmp_path, "first", shards=3, per_shard=8000)
     second = write_claims(tmp_path, "second", shards=1, per_shard=50)
@@ -150,6 +152,7 @@ def test_a_second_writer_gives_up_clearly_after_waiting(seed_copy, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # over 5 s
 def test_sigkill_mid_load_leaves_the_database_as_before_and_a_rerun_completes(seed_copy, tmp_path):
     files = write_claims(tmp_path, "kill", shards=3, per_shard=8000)
     before = content(seed_copy)
@@ -227,7 +230,7 @@ def test_a_failed_first_load_never_removes_another_loaders_new_database(tmp_path
 
 
 def test_review_and_link_wait_for_a_running_load_then_give_up_clearly(seed_copy, monkeypatch):
-    from .conftest import run_cli
+    from .utils import run_cli
 
     monkeypatch.setenv("CLAIMS_WAIT_SECONDS", "1")
     holder = sqlite3.connect(seed_copy)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from .conftest import SEEDS, file_digest, rows, run_cli
+from .utils import SEEDS, file_digest, rows, run_cli
 
 
 def refused(database, path, *expected: str, extra: tuple[str, ...] = ()) -> str:
@@ -184,6 +184,7 @@ def test_offsets_survive_awkward_characters(tmp_path, awkward):
     ) == [(quote,)]
 
 
+@pytest.mark.slow  # over 5 s
 def test_ten_megabyte_single_line_article_loads(tmp_path):
     sentence = (
         "Nach Angaben des südkoreanischen Geheimdienstes halten sich bereits 3.000 "

@@ -12,7 +12,7 @@ from datasette.app import Datasette
 
 from datasette_claims.formats.base import ImportBatch, Importer
 
-from .conftest import SHARED_DATA, file_digest, rows, run_cli
+from .utils import SHARED_DATA, file_digest, rows, run_cli
 
 CLAIMSKG = SHARED_DATA / "claimskg"
 LIAR = SHARED_DATA / "liar" / "train.tsv"

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import SEED_ARTICLE, SEED_CLAIMS, file_digest, rows, run_cli
+from datasette_claims.model import generated_proposition_id
+
+from .utils import SEED_ARTICLE, SEED_CLAIMS, file_digest, rows, run_cli
 
 
 def seed_claims() -> list[dict]:
@@ -486,3 +488,34 @@ def test_directory_walk_skips_project_files(tmp_path, seed_dir):
     result = run_cli("load", db, seed_dir)
     assert result.exit_code == 0, result.output
     assert rows(db, "select count(*) from documents") == [(1,)]
+
+
+def test_a_mixed_load_keeps_each_rows_own_columns(seed_dir, tmp_path):
+    """Curated claims and a new article's extracted ones in one load: the extracted claims
+    keep their link scores and the matcher's propositions are marked generated (the bulk
+    write once took every row's columns from the first, curated, row)."""
+    (seed_dir / "zz_new_article.txt").write_text(
+        "North Korean troops in Russia\n\n"
+        "According to South Korean intelligence, 3,000 North Korean soldiers are already "
+        "in Russia. The US defence secretary said North Korean troops are in Russia. "
+        "Russia denies this.\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "mixed.db"
+    result = run_cli("load", path, seed_dir)
+    assert result.exit_code == 0, result.output
+    extracted = rows(
+        path,
+        "select id, proposition_id, link_status, link_score from claims "
+        "where origin = 'extracted' order by start",
+    )
+    assert extracted and all(status == "suggested" for _, _, status, _ in extracted)
+    # A claim either founds its proposition (no score) or joined one with its score.
+    for claim, proposition, _, score in extracted:
+        if proposition != generated_proposition_id(claim):
+            assert score is not None and score >= 0.5, (claim, proposition)
+    assert any(score is not None for *_, score in extracted)
+    founded = {p for _, p, _, _ in extracted}
+    origins = dict(rows(path, "select id, origin from propositions"))
+    assert all(origins[p] == "generated" for p in founded if p.startswith("p-"))
+    assert {origins[p] for p in origins if not p.startswith("p-")} == {"curated"}

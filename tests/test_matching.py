@@ -15,7 +15,7 @@ from datasette.app import Datasette
 from datasette_claims.propositions.matching import PropositionIndex, best_match
 from datasette_claims.propositions.terms import Terms
 
-from .conftest import ROOT, file_digest, rows, run_cli
+from .utils import ROOT, file_digest, rows, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 GOLD = yaml.safe_load((CORPUS / "gold.yml").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import file_digest, rows, run_cli
+from .utils import file_digest, rows, run_cli
 
 # Text with what breaks parsers and pages: quotes, separators, newlines, markup, control,
 # zero-width and right-to-left characters, and SQL.

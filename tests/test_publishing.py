@@ -13,7 +13,7 @@ import yaml
 from datasette.app import Datasette
 from datasette.version import __version__ as datasette_version
 
-from .conftest import ROOT, file_digest, run_cli
+from .utils import ROOT, file_digest, run_cli
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 

@@ -12,7 +12,7 @@ from datasette.app import Datasette
 from datasette_claims.db.migrations import MIGRATIONS
 from datasette_claims.propositions.status import derive_statuses
 
-from .conftest import SEEDS, file_digest, rows, run_cli
+from .utils import SEEDS, file_digest, rows, run_cli
 
 EVIDENCE = "https://example.org/satellite-report"
 

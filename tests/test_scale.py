@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import SEED_ARTICLE, file_digest, rows, run_cli
+from .utils import SEED_ARTICLE, file_digest, rows, run_cli
 
 
 def kept_matches_truth(path) -> None:
@@ -115,7 +115,7 @@ def test_extraction_map_on_a_local_dask_cluster(tmp_path):
     import pytest
 
     pytest.importorskip("dask.distributed")
-    from .conftest import SEEDS
+    from .utils import SEEDS
 
     articles = tmp_path / "articles"
     articles.mkdir()

@@ -160,8 +160,8 @@ def initial(db: sqlite_utils.Database) -> None:
     ]
     _run(db, ddl)
     # FTS5 kept current by triggers, so Datasette's search box works on both tables.
-    db["claims"].enable_fts(["text", "speaker"], create_triggers=True, tokenize="unicode61")
-    db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+    db.table("claims").enable_fts(["text", "speaker"], create_triggers=True, tokenize="unicode61")
+    db.table("documents").enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
 
 
 @migration("0002_reviews_evidence_track_records")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from typing import Any
+
 import sqlite_utils
 
 from datasette_claims.db.history import history_row, now
@@ -40,7 +42,16 @@ def _by(by: str) -> str:
     return by.strip()
 
 
-def _move(db, claim_id, old, new, by, stamp, reason, status="confirmed") -> dict:
+def _move(
+    db: sqlite_utils.Database,
+    claim_id: str,
+    old: str | None,
+    new: str | None,
+    by: str,
+    stamp: str,
+    reason: str,
+    status: str | None = "confirmed",
+) -> dict[str, Any]:
     db.execute(
         "update claims set proposition_id = ?, link_status = ?, link_score = null, "
         "updated_at = ? where id = ?",
@@ -56,7 +67,7 @@ def link(db: sqlite_utils.Database, claim_id: str, proposition_id: str, by: str)
         (old,) = _claim(db, claim_id)
         _proposition(db, proposition_id)
         stamp = now()
-        db["claim_history"].insert(
+        db.table("claim_history").insert(
             _move(db, claim_id, old, proposition_id, by, stamp, f"linked by {by}")
         )
         db.execute(
@@ -74,8 +85,10 @@ def unlink(db: sqlite_utils.Database, claim_id: str, by: str) -> str:
         if not old:
             raise LinkError(f"claim '{claim_id}' is not linked to a proposition")
         stamp = now()
-        db["claim_history"].insert(_move(db, claim_id, old, None, by, stamp, f"unlinked by {by}"))
-        db["rejected_links"].insert(
+        db.table("claim_history").insert(
+            _move(db, claim_id, old, None, by, stamp, f"unlinked by {by}")
+        )
+        db.table("rejected_links").insert(
             {"claim_id": claim_id, "proposition_id": old, "rejected_by": by, "rejected_at": stamp},
             replace=True,
         )
@@ -102,7 +115,7 @@ def merge(db: sqlite_utils.Database, target: str, source: str, by: str) -> int:
                 "select id from claims where proposition_id = ? order by rowid", [source]
             ).fetchall()
         ]
-        db["claim_history"].insert_all(
+        db.table("claim_history").insert_all(
             _move(db, c, source, target, by, stamp, f"merged {source} into {target} ({by})")
             for c in claims
         )
@@ -147,7 +160,7 @@ def split(
         topic = db.execute(
             "select topic from propositions where id = ?", [proposition_id]
         ).fetchone()[0]
-        db["propositions"].insert(
+        db.table("propositions").insert(
             {
                 "id": new_id,
                 "statement": statement.strip(),
@@ -156,7 +169,7 @@ def split(
                 "origin": "split",
             }
         )
-        db["claim_history"].insert_all(
+        db.table("claim_history").insert_all(
             _move(db, c, proposition_id, new_id, by, stamp, f"split from {proposition_id} ({by})")
             for c in claim_ids
         )

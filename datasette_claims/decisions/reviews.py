@@ -88,7 +88,7 @@ def review_claim(
             ],
         )
         history_id = (
-            db["claim_history"]
+            db.table("claim_history")
             .insert(
                 history_row(
                     claim_id,
@@ -105,7 +105,7 @@ def review_claim(
             .last_pk
         )
         if evidence:
-            db["evidence"].insert_all(
+            db.table("evidence").insert_all(
                 {
                     "claim_id": claim_id,
                     "history_id": history_id,
@@ -124,6 +124,7 @@ def review_claim(
                 "select status from propositions where id = ?", [claim["proposition_id"]]
             ).fetchone()[0]
     final = db.execute("select status from claims where id = ?", [claim_id]).fetchone()[0]
+    assert history_id is not None  # the insert above gave the row its id
     return ReviewResult(
         claim_id,
         claim["status"],

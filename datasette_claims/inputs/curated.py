@@ -80,10 +80,10 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
     if doc is None:
         raise top.error("a claim file needs a 'document' block naming its article", "document")
     doc.only(DOCUMENT_FIELDS)
-    document_file, document_id = doc.str("file"), doc.str("id")
+    document_file, document_id = doc.text("file"), doc.text("id")
     if not document_file and not document_id:
         raise doc.error("the document block needs 'file' (the article) or 'id'", "file")
-    meta = {key: doc.str(key) for key in ("title", "kicker", "publisher", "language")}
+    meta = {key: doc.text(key) for key in ("title", "kicker", "publisher", "language")}
     meta["url"] = doc.url("url")
     meta["published_at"] = doc.timestamp("published_at")
     curated = CuratedFile(
@@ -94,7 +94,7 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
         line=doc.line(),
     )
     seen_props: dict[str, int | None] = {}
-    for item in top.list("propositions"):
+    for item in top.items_of("propositions"):
         p = Fields(item, path, "proposition", top.line("propositions"))
         p.only(PROPOSITION_FIELDS)
         prop_id = p.slug("id", required=True) or ""
@@ -106,10 +106,10 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
         seen_props[prop_id] = p.line()
         curated.propositions.append(
             PropositionEntry(
-                prop_id, p.str("statement", required=True) or "", p.str("topic"), p.line()
+                prop_id, p.text("statement", required=True) or "", p.text("topic"), p.line()
             )
         )
-    claims = top.list("claims")
+    claims = top.items_of("claims")
     if not claims:
         raise top.error("the claim file lists no claims", "claims")
     for item in claims:
@@ -131,20 +131,20 @@ def _claim(c: Fields) -> ClaimEntry:
         id=c.slug("id"),
         occurrence=c.integer("occurrence", minimum=1),
         start=c.integer("start", minimum=0),
-        speaker=c.str("speaker"),
-        hedge=c.str("hedge"),
+        speaker=c.text("speaker"),
+        hedge=c.text("hedge"),
         proposition_id=c.slug("proposition"),
         event_date=c.date("event_date"),
         claimed_at=c.date("claimed_at"),
-        note=c.str("note"),
+        note=c.text("note"),
         fields=c,
     )
     figure = c.sub("figure", "figure")
     if figure is not None:
         figure.only(FIGURE_FIELDS)
         entry.figure_value = figure.number("value")
-        entry.figure_unit = figure.str("unit")
-        entry.figure_text = figure.str("text")
+        entry.figure_unit = figure.text("unit")
+        entry.figure_text = figure.text("text")
         entry.figure_as_of = figure.date("as_of")
         entry.figure_is_forecast = figure.boolean("forecast")
         vague = figure.boolean("vague")

@@ -43,7 +43,7 @@ class Fields:
                 unknown[0],
             )
 
-    def str(self, key: str, required: bool = False) -> str | None:
+    def text(self, key: str, required: bool = False) -> str | None:
         value = self.mapping.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -55,7 +55,7 @@ class Fields:
 
     def url(self, key: str) -> str | None:
         """An http(s) URL; anything else (javascript:, data:, ...) is refused."""
-        value = self.str(key)
+        value = self.text(key)
         if value is None:
             return None
         parts = urlsplit(value.strip())
@@ -64,7 +64,7 @@ class Fields:
         return value.strip()
 
     def slug(self, key: str, required: bool = False) -> str | None:
-        value = self.str(key, required)
+        value = self.text(key, required)
         if value is not None and not _SLUG.match(value):
             raise self.error(
                 f"'{value}' is not a valid id (letters, digits, '-', '_', '.', ':'; no spaces)", key
@@ -72,7 +72,7 @@ class Fields:
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
-        value = self.str(key)
+        value = self.text(key)
         if value is None:
             if default is None:
                 raise self.error(f"{self.what} needs '{key}' (one of {', '.join(choices)})", key)
@@ -148,7 +148,7 @@ class Fields:
             return None
         return Fields(value, self.file, what, self.line(key))
 
-    def list(self, key: str) -> list:
+    def items_of(self, key: str) -> list[Any]:
         value = self.mapping.get(key)
         if value is None:
             return []

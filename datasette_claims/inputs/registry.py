@@ -68,7 +68,7 @@ def parse_registry(data: Any, path: str) -> list[SourceEntry]:
     top = Fields(data, path, "source registry")
     entries: list[SourceEntry] = []
     seen: dict[str, int | None] = {}
-    for item in top.list("sources"):
+    for item in top.items_of("sources"):
         f = Fields(item, path, "source", top.line("sources"))
         f.only(SOURCE_FIELDS)
         source_id = f.slug("id", required=True)
@@ -80,16 +80,16 @@ def parse_registry(data: Any, path: str) -> list[SourceEntry]:
         seen[source_id] = f.line()
         entry = SourceEntry(
             id=source_id,
-            name=f.str("name", required=True) or "",
+            name=f.text("name", required=True) or "",
             kind=f.choice("kind", SOURCE_KINDS),
-            role=f.str("role"),
-            country=f.str("country"),
+            role=f.text("role"),
+            country=f.text("country"),
             parent_id=f.slug("parent"),
             independence_group=f.slug("independence_group"),
             url=f.url("url"),
-            description=f.str("description"),
+            description=f.text("description"),
             reliability=f.choice("reliability", RELIABILITY_GRADES, default="") or None,
-            aliases=_aliases(f, entry_name=f.str("name") or ""),
+            aliases=_aliases(f, entry_name=f.text("name") or ""),
             file=path,
             line=f.line(),
         )

@@ -16,6 +16,7 @@ from datasette_claims.db.history import history_row, now
 from datasette_claims.db.migrations import migrate
 from datasette_claims.db.statuses import update_derived_statuses
 from datasette_claims.load.plan import LoadPlan
+from datasette_claims.model import ClaimRow
 
 # Claim fields whose change is a correction worth a history row.
 TRACKED_FIELDS = (
@@ -117,7 +118,7 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         _add_proposition_terms(db, plan)
         summary.reviews = _apply_imported_reviews(db, plan.reviews, stamp)
         if plan.ratings:
-            db["source_ratings"].upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
+            db.table("source_ratings").upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
         summary.not_in_input = _curated_claims_missing(db, plan)
         touched = sorted({row["proposition_id"] for row in plan.claims if row["proposition_id"]})
         summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
@@ -164,7 +165,7 @@ def _apply_imported_reviews(
     ]
     if not fresh:
         return 0
-    db["claim_reviews"].insert_all(fresh)
+    db.table("claim_reviews").insert_all(fresh)
     latest: dict[str, dict[str, Any]] = {}
     for review in fresh:
         current = latest.get(review["claim_id"])
@@ -194,7 +195,7 @@ def _apply_imported_reviews(
                 )
             )
     if history:
-        db["claim_history"].insert_all(history)
+        db.table("claim_history").insert_all(history)
     return len(fresh)
 
 
@@ -222,7 +223,7 @@ def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> 
     _upsert_rows(db, "sources", [e.row(groups[e.id]) for e in ordered], tally)
     for entry in ordered:
         db.execute("delete from source_aliases where source_id = ?", [entry.id])
-    db["source_aliases"].insert_all(
+    db.table("source_aliases").insert_all(
         (
             {"alias": alias, "language": lang, "source_id": entry.id}
             for entry in ordered
@@ -277,7 +278,7 @@ def _upsert_rows(
             continue
         changes = {k: v for k, v in row.items() if k not in ignore and _differs(before.get(k), v)}
         if changes:
-            db[table].update(row["id"], changes)
+            db.table(table).update(row["id"], changes)
             tally.updated += 1
         else:
             tally.unchanged += 1
@@ -288,7 +289,7 @@ def _upsert_rows(
 
 def _upsert_claims(
     db: sqlite_utils.Database,
-    rows: list[dict[str, Any]],
+    rows: list[ClaimRow],
     stamp: str,
     actor: str,
     tally: Tally,
@@ -297,8 +298,8 @@ def _upsert_claims(
     fresh: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     reasons: dict[str, str] = {}
-    for row in rows:
-        row = dict(row)
+    for planned in rows:
+        row: dict[str, Any] = dict(planned)
         file = row.pop("_file", "") or ""
         reason = reasons.get(file)
         if reason is None:
@@ -316,7 +317,7 @@ def _upsert_claims(
         if not changed:
             tally.unchanged += 1
             continue
-        db["claims"].update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
+        db.table("claims").update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
         history.extend(
             history_row(row["id"], stamp, actor, "updated", f, before.get(f), row[f], reason)
             for f in changed

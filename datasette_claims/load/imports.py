@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlite_utils
 
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.base import ImportBatch
 from datasette_claims.load.plan import LoadPlan
+from datasette_claims.model import ClaimRow
 
 
 def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, str | None]:
@@ -30,7 +29,7 @@ def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, str | N
 def _check_extracted(
     db: sqlite_utils.Database,
     path: str,
-    row: dict[str, Any],
+    row: ClaimRow,
     texts: dict[str, str],
     known_sources: set[str],
 ) -> None:
@@ -70,7 +69,7 @@ def merge_imports(
     reviewers are still added to such claims.
     """
     documents = {row["id"] for row in plan.documents}
-    claims: dict[str, dict[str, Any]] = {}
+    claims: dict[str, ClaimRow] = {}
     kept = _kept_claims(db, [cid for batch in batches for cid in batch.claims])
     texts = {row["id"]: row["text"] for row in plan.documents}
     known_sources = {s.id for s in plan.sources} | existing_ids(db, "sources")
@@ -79,10 +78,10 @@ def merge_imports(
             if prop["id"] not in propositions:
                 plan.propositions.append(prop)
                 propositions.add(prop["id"])
-        for row in batch.documents.values():
-            if row["id"] not in documents:
-                plan.documents.append(row)
-                documents.add(row["id"])
+        for document in batch.documents.values():
+            if document["id"] not in documents:
+                plan.documents.append(document)
+                documents.add(document["id"])
         for claim_id, row in batch.claims.items():
             if claim_id in claim_ids:
                 raise LoadError(

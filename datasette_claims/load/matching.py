@@ -14,7 +14,9 @@ import sqlite_utils
 from datasette_claims.extract.linking import AliasIndex
 from datasette_claims.inputs.article import guess_language
 from datasette_claims.load.plan import LoadPlan
-from datasette_claims.model import generated_proposition_id, proposition_row
+from collections.abc import Mapping
+
+from datasette_claims.model import DocumentRow, generated_proposition_id, proposition_row
 from datasette_claims.propositions.matching import (
     THRESHOLD,
     PropositionIndex,
@@ -102,7 +104,7 @@ def match_claims(
     db: sqlite_utils.Database,
     plan: LoadPlan,
     aliases: AliasIndex,
-    documents: dict[str, dict[str, Any]],
+    documents: Mapping[str, DocumentRow],
     session: Any = None,
 ) -> None:
     """Fill in proposition, link status and score of the plan's claims; extend the index.
@@ -134,9 +136,9 @@ def match_claims(
     lead: dict[str, Terms] = {}
     ordered = sorted(plan.claims, key=lambda r: (r["document_id"], r["start"], r["end"]))
     for row in ordered:
-        document = documents.get(row["document_id"], {})
-        language = document.get("language") or guess_language(row["text"])
-        own = {row["source_id"], groups.get(row["source_id"] or "")} - {None}
+        document = documents.get(row["document_id"])
+        language = (document and document["language"]) or guess_language(row["text"])
+        own = {s for s in (row["source_id"], groups.get(row["source_id"] or "")) if s}
         terms = claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
         first = lead.setdefault(row["document_id"], terms)
         if first is not terms and (
@@ -172,9 +174,11 @@ def match_claims(
                     known_props.add(new_id)
                 row["proposition_id"], row["link_score"] = new_id, None
             row["link_status"] = "suggested"
+        linked = row["proposition_id"]
+        assert linked is not None  # every branch above that gets here links the claim
         if before is None:  # new claims add their terms to the index
             if index is not None:
-                index.add(row["proposition_id"], terms.terms)
+                index.add(linked, terms.terms)
             else:
-                pending.append((row["proposition_id"], terms.terms))
-            plan.proposition_terms.setdefault(row["proposition_id"], Counter()).update(terms.terms)
+                pending.append((linked, terms.terms))
+            plan.proposition_terms.setdefault(linked, Counter()).update(terms.terms)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette_claims.inputs.registry import SourceEntry
+from datasette_claims.model import ClaimRow, DocumentRow, PropositionRow
 
 
 @dataclass
@@ -22,9 +23,9 @@ class LoadPlan:
 
     sources: list[SourceEntry] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # source id -> institution
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    propositions: list[dict[str, Any]] = field(default_factory=list)
-    claims: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[DocumentRow] = field(default_factory=list)
+    propositions: list[PropositionRow] = field(default_factory=list)
+    claims: list[ClaimRow] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)  # imported verdicts
     proposition_terms: dict[str, Counter] = field(default_factory=dict)  # matcher index delta
     ratings: list[dict[str, Any]] = field(default_factory=list)  # imported source ratings

@@ -27,11 +27,11 @@ from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXE
 from datasette_claims.load.imports import existing_ids, merge_imports
 from datasette_claims.load.matching import match_claims
 from datasette_claims.load.plan import LoadPlan, LoadSession
+from datasette_claims.load.rows import entry_line
 from datasette_claims.load.rows import (
     article_document_row,
     curated_claim_row,
     curated_proposition_row,
-    entry_line,
     extracted_rows,
 )
 
@@ -159,30 +159,31 @@ def plan_load(
             planned_props[prop.id] = cf.path
             plan.propositions.append(curated_proposition_row(prop))
         published = (cf.document_meta.get("published_at") or article.published_at or "")[:10]
-        for entry in cf.claims:
-            row = curated_claim_row(entry, cf, article, published or None)
-            if entry.source_id and entry.source_id not in known_sources:
+        for claim_entry in cf.claims:
+            row = curated_claim_row(claim_entry, cf, article, published or None)
+            if claim_entry.source_id and claim_entry.source_id not in known_sources:
                 raise LoadError(
-                    f"unknown source '{entry.source_id}'; add it to the source registry",
+                    f"unknown source '{claim_entry.source_id}'; add it to the source registry",
                     file=cf.path,
-                    line=entry_line(entry, "source"),
+                    line=entry_line(claim_entry, "source"),
                     field="source",
                 )
-            if entry.proposition_id and not (
-                entry.proposition_id in planned_props or entry.proposition_id in known_props
+            if claim_entry.proposition_id and not (
+                claim_entry.proposition_id in planned_props
+                or claim_entry.proposition_id in known_props
             ):
                 raise LoadError(
-                    f"unknown proposition '{entry.proposition_id}'; define it under "
+                    f"unknown proposition '{claim_entry.proposition_id}'; define it under "
                     "'propositions:' in this file",
                     file=cf.path,
-                    line=entry_line(entry, "proposition"),
+                    line=entry_line(claim_entry, "proposition"),
                     field="proposition",
                 )
             if row["id"] in claim_ids:
                 raise LoadError(
                     f"claim id '{row['id']}' is used twice (also in {claim_ids[row['id']]})",
                     file=cf.path,
-                    line=entry_line(entry, "id"),
+                    line=entry_line(claim_entry, "id"),
                     field="id",
                 )
             claim_ids[row["id"]] = cf.path

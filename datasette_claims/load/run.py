@@ -89,7 +89,7 @@ def load_paths(
             )
             summary.add(apply_plan(db, plan, actor=actor))
         stamp = now()
-        db["loaded_files"].upsert_all(
+        db.table("loaded_files").upsert_all(
             (
                 {
                     "path": str(f.resolve()),

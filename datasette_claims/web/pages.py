@@ -115,7 +115,8 @@ async def overview(datasette: Any, request: Any) -> Response:
     size = _int_arg(request, "_size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     after = _int_arg(request, "_next", None, 0, MAX_ROWID)
     counts = await queries.overview_counts(db, filters)
-    rows, next_token, total = await queries.claim_page_list(db, filters, size, after)
+    known_total = counts.pop("_total", None)
+    rows, next_token, total = await queries.claim_page_list(db, filters, size, after, known_total)
     for row in rows:
         row["url"] = page.url(row["id"])
     next_url = None

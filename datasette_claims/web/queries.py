@@ -65,12 +65,22 @@ def fts_query(text: str) -> str:
 
 
 async def kept_counts(db: Any) -> dict[str, Any]:
-    """The overview's counts from claim_counts, which triggers keep current: no scan."""
+    """The overview's counts from claim_counts, which triggers keep current: no scan.
+
+    The total and the counts by status come from one statement, so they agree even while
+    a load commits between this page's queries.
+    """
     by_status = {s: 0 for s in STATUSES}
-    for value, count in (
-        await db.execute("select value, count from claim_counts where dimension = 'status'")
+    total = 0
+    for dimension, value, count in (
+        await db.execute(
+            "select dimension, value, count from claim_counts where dimension in ('status', 'all')"
+        )
     ).rows:
-        by_status[value] = count
+        if dimension == "all":
+            total = count
+        else:
+            by_status[value] = count
     by_source = _rows(
         await db.execute(
             """select nullif(k.value, '') as id, coalesce(s.name, '(unattributed)') as name,
@@ -90,7 +100,12 @@ async def kept_counts(db: Any) -> dict[str, Any]:
         )
     )
     await _add_institutions(db, by_proposition)
-    return {"status": by_status, "source": by_source, "proposition": by_proposition}
+    return {
+        "status": by_status,
+        "source": by_source,
+        "proposition": by_proposition,
+        "_total": total,
+    }
 
 
 async def _add_institutions(
@@ -168,11 +183,16 @@ async def overview_counts(db: Any, filters: dict[str, str]) -> dict[str, Any]:
 
 
 async def claim_page_list(
-    db: Any, filters: dict[str, str], size: int, after: int | None
+    db: Any, filters: dict[str, str], size: int, after: int | None, total: int | None = None
 ) -> tuple[list[dict[str, Any]], int | None, int]:
-    """One page of claims in load order, keyset-paged on rowid; returns rows, next, total."""
+    """One page of claims in load order, keyset-paged on rowid; returns rows, next, total.
+
+    A `total` the caller already read (with the counts) is kept as it is.
+    """
     where, params = where_clause(filters)
-    if not filters and await db.table_exists("claim_counts"):
+    if total is not None:
+        pass
+    elif not filters and await db.table_exists("claim_counts"):
         found = (await db.execute("select count from claim_counts where dimension = 'all'")).rows
         total = found[0][0] if found else 0
     else:

@@ -1,0 +1,2 @@
+"""Propositions: matching claims to them (terms, index, scoring), the status rules, and
+the cross-source comparison."""

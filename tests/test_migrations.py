@@ -1,0 +1,66 @@
+"""A database made by the previous release opens, migrates and reloads unchanged.
+
+`data/release-0.1.0-seeds.db.gz` is `datasette claims load claims.db seeds/` as release
+0.1.0 (the layout before the package was split into layers) wrote it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+
+import pytest
+from datasette.app import Datasette
+
+from datasette_claims.db.migrations import MIGRATIONS
+
+from .utils import ROOT, SEEDS, rows, run_cli
+
+PREVIOUS = ROOT / "tests" / "data" / "release-0.1.0-seeds.db.gz"
+
+
+def _schema(path) -> dict[str, str]:
+    """Every table, index, view and trigger, with its SQL up to whitespace."""
+    return {
+        name: re.sub(r"\s+", " ", sql).strip()
+        for name, sql in rows(path, "select name, sql from sqlite_master where sql is not null")
+    }
+
+
+@pytest.fixture
+def previous(tmp_path):
+    path = tmp_path / "previous.db"
+    with gzip.open(PREVIOUS) as packed, open(path, "wb") as out:
+        shutil.copyfileobj(packed, out)
+    return path
+
+
+def test_the_previous_release_has_the_schema_the_current_one_creates(previous, tmp_path):
+    fresh = tmp_path / "fresh.db"
+    assert run_cli("load", fresh, SEEDS).exit_code == 0
+    assert _schema(previous) == _schema(fresh)
+    assert rows(previous, "select name from claims_migrations order by name") == [
+        (m.name,) for m in MIGRATIONS
+    ]
+
+
+def test_reloading_into_a_previous_release_database_changes_nothing(previous):
+    before = rows(previous, "select * from claims order by id")
+    history = rows(previous, "select count(*) from claim_history")
+    result = run_cli("load", previous, SEEDS, "--force")  # read every file again
+    assert result.exit_code == 0, result.output
+    assert "claims:       0 added, 0 updated, 32 unchanged" in result.output
+    assert rows(previous, "select * from claims order by id") == before
+    assert rows(previous, "select count(*) from claim_history") == history
+
+
+@pytest.mark.asyncio
+async def test_the_pages_read_a_previous_release_database(previous):
+    ds = Datasette([str(previous)])
+    response = await ds.client.get("/previous/-/claims.json")
+    assert response.status_code == 200
+    assert response.json()["total"] == rows(previous, "select count(*) from claims")[0][0]
+    page = await ds.client.get("/previous/-/claims/compare/nk-troops-in-russia.json")
+    assert page.status_code == 200
+    assert page.json()["comparison"]["status"] == "corroborated"
