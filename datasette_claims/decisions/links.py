@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-
 from typing import Any
 
 import sqlite_utils

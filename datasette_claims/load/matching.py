@@ -7,6 +7,7 @@ matcher sees the database's propositions and every new claim of this load.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import sqlite_utils
@@ -14,8 +15,6 @@ import sqlite_utils
 from datasette_claims.extract.linking import AliasIndex
 from datasette_claims.inputs.article import guess_language
 from datasette_claims.load.plan import LoadPlan
-from collections.abc import Mapping
-
 from datasette_claims.model import DocumentRow, generated_proposition_id, proposition_row
 from datasette_claims.propositions.matching import (
     THRESHOLD,

@@ -27,11 +27,11 @@ from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXE
 from datasette_claims.load.imports import existing_ids, merge_imports
 from datasette_claims.load.matching import match_claims
 from datasette_claims.load.plan import LoadPlan, LoadSession
-from datasette_claims.load.rows import entry_line
 from datasette_claims.load.rows import (
     article_document_row,
     curated_claim_row,
     curated_proposition_row,
+    entry_line,
     extracted_rows,
 )
 
