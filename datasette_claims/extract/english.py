@@ -321,7 +321,7 @@ class EnglishExtractor(RuleExtractor):
 
     def _subject_verb(self, document, sentence, tokens):
         """Every "subject verb content" in the sentence; content runs to the next subject."""
-        pairs = []
+        pairs: list[tuple[int, int, int]] = []
         for v, tok in enumerate(tokens):
             if tok.lower not in ENGLISH_SAY or v == 0:
                 continue

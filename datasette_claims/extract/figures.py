@@ -88,10 +88,10 @@ def resolve_dates(text: str, published: date | None) -> list[tuple[int, str, boo
         taken.append(match.span())
     for match in _DATE_FULL_EN.finditer(text):
         if free(*match.span()):
-            month = MONTHS.get(match.group(1).lower())
-            if month:
+            named = MONTHS.get(match.group(1).lower())
+            if named:
                 found.append(
-                    (match.start(), _iso(int(match.group(3)), month, int(match.group(2))), False)
+                    (match.start(), _iso(int(match.group(3)), named, int(match.group(2))), False)
                 )
                 taken.append(match.span())
     for match in _DATE_NUMERIC.finditer(text):

@@ -192,7 +192,7 @@ _NEXT_CHARACTER = re.compile(r"\s*(\S)")
 
 def _next_starts_lowercase(chunk: str, at: int) -> bool:
     match = _NEXT_CHARACTER.match(chunk, at)
-    return bool(match) and match.group(1).islower()
+    return match is not None and match.group(1).islower()
 
 
 _QUOTE_RE = re.compile(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,9 @@ def _name(value: Any) -> tuple[str | None, str | None, str | None]:
 
 def _types(node: dict[str, Any]) -> set[str]:
     kind = node.get("@type")
-    return set(kind) if isinstance(kind, list) else {kind}
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return {kind} if isinstance(kind, str) else set()
 
 
 def claim_reviews(data: Any) -> list[dict[str, Any]]:
@@ -226,7 +228,9 @@ def claim_review(row: dict[str, Any], claim_url: str | None = None) -> dict[str,
     return review
 
 
-def data_feed(rows: Iterable[dict[str, Any]], claim_url=None) -> dict[str, Any]:
+def data_feed(
+    rows: Iterable[dict[str, Any]], claim_url: Callable[[dict[str, Any]], str] | None = None
+) -> dict[str, Any]:
     """ClaimReviews of every reviewed claim, in a schema.org DataFeed."""
     items = [
         {

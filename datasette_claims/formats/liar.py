@@ -71,6 +71,8 @@ class LiarImporter(Importer):
                     extra={k: v for k, v in (("state", state), ("party", party)) if v} or None,
                 )
                 for label_name, count in zip(LIAR_LABELS, numbers, strict=True):
+                    if speaker_id is None:  # a speaker field of only separators names no one
+                        break
                     key = (speaker_id, "politifact-credit-history", label_name)
                     batch.ratings[key] = max(batch.ratings.get(key, 0), count)
             external = statement_id.removesuffix(".json")

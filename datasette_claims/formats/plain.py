@@ -171,18 +171,20 @@ class PlainImporter(Importer):
                 field="figure_value",
             )
         for key in ("date", "figure_as_of", "reviewed_at"):
-            if value(key) and not ISO_DATE.match(value(key)):
+            given = value(key)
+            if given and not ISO_DATE.match(given):
                 raise LoadError(
-                    f"'{value(key)}' is not an ISO 8601 date (2024, 2024-12, 2024-12-01, "
+                    f"'{given}' is not an ISO 8601 date (2024, 2024-12, 2024-12-01, "
                     "or a date-time)",
                     file=str(path),
                     line=line,
                     field=key,
                 )
         for key in ("url", "review_url"):
-            if value(key) and not value(key).lower().startswith(("http://", "https://")):
+            given = value(key)
+            if given and not given.lower().startswith(("http://", "https://")):
                 raise LoadError(
-                    f"'{value(key)}' is not an http(s) URL", file=str(path), line=line, field=key
+                    f"'{given}' is not an http(s) URL", file=str(path), line=line, field=key
                 )
         if figure_value is not None and figure_value.is_integer():
             figure_value = int(figure_value)
@@ -208,14 +210,11 @@ class PlainImporter(Importer):
         if source_id and value("source_country"):
             batch.sources[source_id].country = value("source_country")
         extra = {k: v for k, v in row.items() if k not in PLAIN_COLUMNS and v not in ("", None)}
-        if value("proposition") and value("proposition_statement"):
+        proposition, statement = value("proposition"), value("proposition_statement")
+        if proposition and statement:
             batch.propositions.setdefault(
-                value("proposition"),
-                proposition_row(
-                    value("proposition"),
-                    value("proposition_statement"),
-                    value("proposition_topic"),
-                ),
+                proposition,
+                proposition_row(proposition, statement, value("proposition_topic")),
             )
         claim_id = batch.claim(
             text=str(row.get("text") or ""),

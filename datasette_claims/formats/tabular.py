@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.decoding import read_text
@@ -19,7 +20,10 @@ ISO_DATE = re.compile(
 
 
 def rows_of(
-    path: Path, delimiter: str, header: bool = True, quoting: int = csv.QUOTE_MINIMAL
+    path: Path,
+    delimiter: str,
+    header: bool = True,
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
 ) -> Iterator[tuple[int, dict[str, str] | list[str]]]:
     """(line, row) pairs; broken quoting is an error naming the line."""
     text = read_text(path)

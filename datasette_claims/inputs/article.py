@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.decoding import read_text
+from datasette_claims.model import document_id
 
 # ` date 2024-10 <kicker> <title> Stand: 24.10.2024 12:42 Uhr` - the export format of the seed.
 HEADER_RE = re.compile(
@@ -89,7 +90,7 @@ class Article:
     @property
     def id(self) -> str:
         """Stable id: the same body text always gives the same document id."""
-        return "d-" + self.content_hash[:16]
+        return document_id(self.content_hash)
 
 
 def split_headline(headline: str) -> tuple[str | None, str]:

@@ -28,7 +28,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the 
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that records lines and refuses aliases (no billion-laughs expansion)."""
 
-    def construct_object(self, node, deep=False):  # type: ignore[override]
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # An alias is a node met a second time; refuse it before it can be expanded.
         if node in self.constructed_objects or node in self.recursive_objects:
             raise LoadError(
@@ -37,7 +37,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             )
         return super().construct_object(node, deep=deep)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Mapping:
         seen: dict[str, int] = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
@@ -106,7 +106,12 @@ def _json_mapping(pairs: list[tuple[str, Any]]) -> Mapping:
     mapping = Mapping(pairs)
     if len(mapping) != len(pairs):
         seen: set[str] = set()
-        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
+        duplicate = None
+        for key, _ in pairs:
+            if key in seen:
+                duplicate = key
+                break
+            seen.add(key)
         raise LoadError(f"key '{duplicate}' appears twice in one object")
     mapping.key_lines = {}
     return mapping

@@ -152,7 +152,9 @@ def best_match(
         if bound < best[1] - 1e-9 or bound <= 0.0:
             break
         score = index.score(claim, proposition_id)
-        if score > best[1] or (score == best[1] and score > 0 and proposition_id < best[0]):
+        if score > best[1] or (
+            score == best[1] and score > 0 and best[0] is not None and proposition_id < best[0]
+        ):
             best = (proposition_id, score)
     return best
 

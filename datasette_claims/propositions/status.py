@@ -5,13 +5,13 @@ Never typed in: people review claims, and these rules derive everything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from datasette_claims.model import OPPOSING, SUPPORTING
 
 
-def derive_proposition_status(stances_by_group: dict[str, Iterable[str]]) -> str:
+def derive_proposition_status(stances_by_group: Mapping[str, Iterable[str]]) -> str:
     """Status of a proposition from the stances each independent institution takes.
 
     disputed: one institution asserts and another denies;

@@ -39,12 +39,16 @@ def _label(value: float) -> str:
 
 def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
     """SVG markup for the claims of one proposition, or None when no claim has a date."""
-    figures = [
-        (c, _day(c.get("figure_as_of"))) for c in claims if c.get("figure_value") is not None
-    ]
-    figures = [(c, d) for c, d in figures if d is not None]
-    dated = [(c, _day(c.get("claimed_at"))) for c in claims]
-    dated = [(c, d) for c, d in dated if d is not None]
+    figures: list[tuple[dict[str, Any], date]] = []
+    for c in claims:
+        as_of = _day(c.get("figure_as_of")) if c.get("figure_value") is not None else None
+        if as_of is not None:
+            figures.append((c, as_of))
+    dated: list[tuple[dict[str, Any], date]] = []
+    for c in claims:
+        made = _day(c.get("claimed_at"))
+        if made is not None:
+            dated.append((c, made))
     days = [d for _, d in figures] + [d for _, d in dated]
     if not days:
         return None
