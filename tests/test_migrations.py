@@ -11,9 +11,10 @@ import re
 import shutil
 
 import pytest
+import sqlite_utils
 from datasette.app import Datasette
 
-from datasette_claims.db.migrations import MIGRATIONS
+from datasette_claims.db.migrations import MIGRATIONS, migrate
 
 from .utils import ROOT, SEEDS, rows, run_cli
 
@@ -36,9 +37,14 @@ def previous(tmp_path):
     return path
 
 
-def test_the_previous_release_has_the_schema_the_current_one_creates(previous, tmp_path):
+def test_the_previous_release_migrates_to_the_schema_the_current_one_creates(previous, tmp_path):
     fresh = tmp_path / "fresh.db"
     assert run_cli("load", fresh, SEEDS).exit_code == 0
+    db = sqlite_utils.Database(previous)
+    with db.conn:
+        applied = migrate(db)
+    db.close()
+    assert applied == [m.name for m in MIGRATIONS[6:]]  # release 0.1.0 had six
     assert _schema(previous) == _schema(fresh)
     assert rows(previous, "select name from claims_migrations order by name") == [
         (m.name,) for m in MIGRATIONS

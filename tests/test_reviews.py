@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -416,3 +417,93 @@ async def test_feed_ids_do_not_depend_on_the_host(seed_copy):
         text = (await ds.client.get("/claims/-/claims/changes.atom", headers={"host": host})).text
         ids.append([e.text for e in ET.fromstring(text).findall("a:entry/a:id", ns)])
     assert ids[0] == ids[1] and ids[0][0].startswith("tag:datasette-claims,2024:claims/change/")
+
+
+# --- imported verdicts are evidence, never a person's decision -------------------------------
+
+
+def _verdict_csv(tmp_path, claim_id, verdict, reviewed_at, reviewer="SomeChecker"):
+    path = tmp_path / f"verdict-{reviewed_at}.csv"
+    text = (
+        f"id,text,verdict,reviewer,reviewed_at\n{claim_id},x,{verdict},{reviewer},{reviewed_at}\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_an_imported_verdict_never_overrides_a_persons_review(seed_copy, tmp_path):
+    claim = "nis-3000-in-russia"
+    result = run_cli(
+        "review", seed_copy, claim, "--status", "confirmed", "--evidence", EVIDENCE, "--by", "anna"
+    )
+    assert result.exit_code == 0, result.output
+    decided = rows(
+        seed_copy, f"select status, reviewed_by, reviewed_at from claims where id = '{claim}'"
+    )
+    # Dated after the review (today), so only rank, not date, keeps the person's decision.
+    path, _ = _verdict_csv(tmp_path, claim, "False", datetime.now(timezone.utc).date().isoformat())
+    result = run_cli("load", seed_copy, path)
+    assert result.exit_code == 0, result.output
+    assert (
+        rows(seed_copy, f"select status, reviewed_by, reviewed_at from claims where id = '{claim}'")
+        == decided
+    )
+    # The verdict is kept as evidence about the claim.
+    assert rows(
+        seed_copy, f"select reviewer, verdict, status from claim_reviews where claim_id = '{claim}'"
+    ) == [("SomeChecker", "False", "refuted")]
+    assert rows(seed_copy, "select status from propositions where id = 'nk-troops-in-russia'") == [
+        ("confirmed",)
+    ]
+
+
+def test_an_imported_verdict_judges_an_unreviewed_claim_and_rederives(seed_copy, tmp_path):
+    claim = "nis-3000-in-russia"
+    path, _ = _verdict_csv(tmp_path, claim, "False", "2024-11-01")
+    result = run_cli("load", seed_copy, path)
+    assert result.exit_code == 0, result.output
+    assert rows(seed_copy, f"select status, reviewed_by from claims where id = '{claim}'") == [
+        ("refuted", None)
+    ]
+    # Its proposition follows the verdict at once, not at the next load.
+    assert rows(seed_copy, "select status from propositions where id = 'nk-troops-in-russia'") == [
+        ("refuted",)
+    ]
+    (row,) = rows(
+        seed_copy,
+        "select changed_by, reason from claim_history where claim_id = ? order by id desc limit 1",
+        [claim],
+    )
+    assert row[0] == "SomeChecker" and "imported from" in row[1]
+    # A person's later review decides, whatever the verdict's date.
+    result = run_cli(
+        "review", seed_copy, claim, "--status", "confirmed", "--evidence", EVIDENCE, "--by", "anna"
+    )
+    assert result.exit_code == 0, result.output
+    assert rows(seed_copy, "select status from propositions where id = 'nk-troops-in-russia'") == [
+        ("confirmed",)
+    ]
+
+
+def test_a_verdict_dated_in_the_future_is_refused(seed_copy, tmp_path):
+    before = file_digest(seed_copy)
+    path, _ = _verdict_csv(tmp_path, "nis-3000-in-russia", "False", "9999-12-31")
+    result = run_cli("load", seed_copy, path)
+    assert result.exit_code != 0
+    assert "reviewed_at" in result.output and "future" in result.output
+    assert "Traceback" not in result.output
+    assert file_digest(seed_copy) == before
+
+
+@pytest.mark.parametrize("verb", ["replace", "insert or replace"])
+def test_history_cannot_be_rewritten_by_replace(seed_copy, verb):
+    first = rows(seed_copy, "select * from claim_history order by id limit 1")[0]
+    db = sqlite_utils.Database(seed_copy)
+    with pytest.raises(Exception, match="append-only"):
+        db.execute(
+            f"{verb} into claim_history (id, claim_id, changed_at, changed_by, action) "
+            "values (?, ?, '2024-01-01', 'mallory', 'created')",
+            [first[0], first[1]],
+        )
+    db.close()
+    assert rows(seed_copy, "select * from claim_history order by id limit 1")[0] == first

@@ -356,6 +356,36 @@ def fts_update_triggers(db: sqlite_utils.Database) -> None:
     _run(db, ddl)
 
 
+@migration("0007_history_no_replace_imported_verdicts_as_evidence")
+def history_no_replace_imported_verdicts_as_evidence(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # REPLACE deletes the old row without firing delete triggers: refuse any insert
+        # that would land on an existing history row.
+        """
+        create trigger claim_history_no_replace before insert on claim_history
+        when exists (select 1 from claim_history where id = new.id)
+        begin select raise(abort, 'claim_history is append-only'); end""",
+        # Earlier releases wrote imported verdicts into the review columns, as if a person
+        # had decided: a review column that matches an imported verdict, with no
+        # person's review recorded at that moment, is an import and is cleared.
+        """
+        update claims set reviewed_at = null, reviewed_by = null
+        where reviewed_by is not null
+          and exists (
+            select 1 from claim_reviews r
+            where r.claim_id = claims.id and r.reviewer = claims.reviewed_by)
+          and not exists (
+            select 1 from claim_history h
+            where h.claim_id = claims.id and h.action = 'review'
+              and h.changed_by = claims.reviewed_by and h.changed_at = claims.reviewed_at
+              and coalesce(h.reason, '') not like 'verdict %imported from %')""",
+    ]
+    _run(db, ddl)
+    # Statuses follow from the rules again: imported verdicts now rank below people.
+    ids = [row[0] for row in db.execute("select id from propositions").fetchall()]
+    update_derived_statuses(db, ids, now(), "migration 0007")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations in order; returns the names applied."""
     check_compatible(db)

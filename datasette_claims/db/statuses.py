@@ -28,15 +28,30 @@ def update_derived_statuses(
     proposition_updates = []
     claim_updates = []
     ids = sorted(set(proposition_ids))
+    # The latest imported verdict on each claim: evidence, ranked below people's reviews.
+    verdict_columns = "null as imported_status, null as imported_at, null as imported_by, "
+    verdict_columns += "null as imported_verdict, null as imported_from, null as imported_url"
+    verdict_join = ""
+    if db["claim_reviews"].exists():
+        verdict_columns = (
+            "r.status as imported_status, r.reviewed_at as imported_at, "
+            "r.reviewer as imported_by, r.verdict as imported_verdict, "
+            "r.imported_from as imported_from, r.url as imported_url"
+        )
+        verdict_join = """left join claim_reviews r on r.id = (
+            select r2.id from claim_reviews r2 where r2.claim_id = c.id
+            order by coalesce(r2.reviewed_at, '') desc, r2.id desc limit 1)"""
     for at in range(0, len(ids), 500):
         chunk = ids[at : at + 500]
         marks = ", ".join("?" for _ in chunk)
         cursor = db.execute(
             f"""select c.proposition_id, c.id, c.stance, c.status, c.reviewed_at,
                    c.figure_value, c.figure_unit, c.figure_as_of, c.figure_text,
-                   s.kind as source_kind, s.independence_group, g.name as group_name
+                   s.kind as source_kind, s.independence_group, g.name as group_name,
+                   {verdict_columns}
                from claims c left join sources s on s.id = c.source_id
                left join sources g on g.id = s.independence_group
+               {verdict_join}
                where c.proposition_id in ({marks})""",
             chunk,
         )
@@ -48,21 +63,33 @@ def update_derived_statuses(
         for proposition_id, claims in by_proposition.items():
             status, derived = derive_statuses(claims)
             proposition_updates.append((status, stamp, proposition_id, status))
-            current = {c["id"]: c["status"] for c in claims}
+            current = {c["id"]: c for c in claims}
             for claim_id, claim_status in derived.items():
-                if current[claim_id] == claim_status:
+                claim = current[claim_id]
+                if claim["status"] == claim_status:
                     continue
                 claim_updates.append((claim_status, stamp, claim_id))
+                by, reason = actor, f"derived: proposition {proposition_id} is {status}"
+                evidence = None
+                if claim["imported_status"] == claim_status:
+                    # The fact-checker's own verdict on this claim: recorded as theirs.
+                    by = claim["imported_by"]
+                    reason = (
+                        f"verdict '{claim['imported_verdict']}' imported from "
+                        f"{claim['imported_from']}"
+                    )
+                    evidence = claim["imported_url"]
                 history.append(
                     history_row(
                         claim_id,
                         stamp,
-                        actor,
+                        by,
                         "status",
                         "status",
-                        current[claim_id],
+                        claim["status"],
                         claim_status,
-                        f"derived: proposition {proposition_id} is {status}",
+                        reason,
+                        evidence,
                     )
                 )
                 changes += 1

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -167,9 +168,19 @@ class ImportBatch:
         rating_value: Any = None,
         best_rating: Any = None,
         worst_rating: Any = None,
+        line: int | None = None,
     ) -> None:
         if not reviewer and not verdict:
             return
+        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+        if reviewed_at and reviewed_at[:10] > tomorrow:
+            # A date in the future would outrank every later verdict on the claim for good.
+            raise LoadError(
+                f"the review date {reviewed_at} is in the future",
+                file=self.path,
+                line=line,
+                field="reviewed_at",
+            )
         row = {
             "claim_id": claim_id,
             "reviewer": reviewer or "unknown",

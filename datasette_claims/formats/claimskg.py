@@ -81,4 +81,5 @@ class ClaimsKGImporter(Importer):
                 worst_rating=row.get("rating_worstRating"),
                 url=url,
                 reviewed_at=row.get("claimReview_datePublished") or None,
+                line=line,
             )

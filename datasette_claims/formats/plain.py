@@ -243,4 +243,5 @@ class PlainImporter(Importer):
                 status=value("status"),
                 url=value("review_url"),
                 reviewed_at=value("reviewed_at"),
+                line=line,
             )

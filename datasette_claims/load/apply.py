@@ -116,11 +116,13 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
         _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
         _add_proposition_terms(db, plan)
-        summary.reviews = _apply_imported_reviews(db, plan.reviews, stamp)
+        summary.reviews, judged = _apply_imported_reviews(db, plan.reviews)
         if plan.ratings:
             db.table("source_ratings").upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
         summary.not_in_input = _curated_claims_missing(db, plan)
-        touched = sorted({row["proposition_id"] for row in plan.claims if row["proposition_id"]})
+        touched = sorted(
+            {row["proposition_id"] for row in plan.claims if row["proposition_id"]} | judged
+        )
         summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
     return summary
 
@@ -139,15 +141,16 @@ def _add_proposition_terms(db: sqlite_utils.Database, plan: LoadPlan) -> None:
 
 
 def _apply_imported_reviews(
-    db: sqlite_utils.Database, reviews: list[dict[str, Any]], stamp: str
-) -> int:
-    """Store verdicts not seen before; the newest verdict on a claim sets its status.
+    db: sqlite_utils.Database, reviews: list[dict[str, Any]]
+) -> tuple[int, set[str]]:
+    """Store verdicts not seen before, as evidence about their claims.
 
-    Each verdict that changes a claim is a `review` row in claim_history, by the
-    fact-checker who gave it. Returns the number of new verdicts.
+    A verdict never writes a claim's review columns (a person's decision); the status
+    derivation weighs it below people's reviews. Returns the number of new verdicts and
+    the propositions of the claims they judge.
     """
     if not reviews:
-        return 0
+        return 0, set()
     claim_ids = sorted({r["claim_id"] for r in reviews})
     seen: set[tuple[Any, ...]] = set()
     for at in range(0, len(claim_ids), 500):
@@ -164,39 +167,22 @@ def _apply_imported_reviews(
         r for r in reviews if (r["claim_id"], r["reviewer"], r["url"], r["verdict"]) not in seen
     ]
     if not fresh:
-        return 0
+        return 0, set()
     db.table("claim_reviews").insert_all(fresh)
-    latest: dict[str, dict[str, Any]] = {}
-    for review in fresh:
-        current = latest.get(review["claim_id"])
-        if current is None or (review["reviewed_at"] or "") >= (current["reviewed_at"] or ""):
-            latest[review["claim_id"]] = review
-    existing = _existing(db, "claims", list(latest))
-    history = []
-    for claim_id, review in latest.items():
-        before = existing[claim_id]["status"]
-        db.execute(
-            "update claims set status = ?, reviewed_at = ?, reviewed_by = ?, updated_at = ? "
-            "where id = ?",
-            [review["status"], review["reviewed_at"] or stamp, review["reviewer"], stamp, claim_id],
-        )
-        if before != review["status"]:
-            history.append(
-                history_row(
-                    claim_id,
-                    stamp,
-                    review["reviewer"],
-                    "review",
-                    "status",
-                    before,
-                    review["status"],
-                    f"verdict '{review['verdict']}' imported from {review['imported_from']}",
-                    review["url"],
-                )
+    # Their claims' propositions are re-derived with the rest of the load.
+    ids = sorted({r["claim_id"] for r in fresh})
+    propositions: set[str] = set()
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        propositions.update(
+            p
+            for (p,) in db.execute(
+                f"select proposition_id from claims where id in ({marks})", chunk
             )
-    if history:
-        db.table("claim_history").insert_all(history)
-    return len(fresh)
+            if p
+        )
+    return len(fresh), propositions
 
 
 def _curated_claims_missing(db: sqlite_utils.Database, plan: LoadPlan) -> list[str]:

@@ -55,21 +55,35 @@ def _stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]
     return found
 
 
+def _imported(claim: dict[str, Any]) -> dict[str, Any] | None:
+    """The claim as its latest imported verdict judges it, if it has one."""
+    if not claim.get("imported_status"):
+        return None
+    return {**claim, "status": claim["imported_status"], "reviewed_at": claim.get("imported_at")}
+
+
 def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
     """A proposition's status and the automatic status of each of its unreviewed claims.
 
-    The latest review that confirms or refutes a claim decides the proposition (confirmed
-    or refuted). Without one, the evidence decides: disputed when independent
-    institutions disagree, corroborated when two or more assert. Retracted claims no
-    longer count. Reviewed claims keep the status people gave them; the others follow
-    the proposition: on a decided proposition its assertions take the verdict and its
+    The latest review by a person that confirms or refutes a claim decides the
+    proposition (confirmed or refuted). Without one, the latest imported fact-check
+    verdict that does decides it: imported verdicts are evidence, ranked below every
+    person's review whatever their dates. Without either, the evidence decides: disputed
+    when independent institutions disagree, corroborated when two or more assert.
+    Retracted claims no longer count. Reviewed claims keep the status people gave them;
+    a claim with an imported verdict takes that verdict's status; the others follow the
+    proposition: on a decided proposition its assertions take the verdict and its
     denials the opposite; on a disputed one every claim that takes a side is disputed;
     on a corroborated one the assertions are corroborated.
     """
     counted = [c for c in claims if c.get("status") != "retracted"]
     reviewed = [c for c in counted if c.get("reviewed_at") and _verdict(c)]
+    judged = [j for j in map(_imported, counted) if j is not None and _verdict(j)]
     if reviewed:
         latest = max(reviewed, key=lambda c: (c["reviewed_at"], c["id"]))
+        status = _verdict(latest) or "unverified"
+    elif judged:
+        latest = max(judged, key=lambda c: (c["reviewed_at"] or "", c["id"]))
         status = _verdict(latest) or "unverified"
     else:
         status = derive_proposition_status(_stances_by_institution(counted))
@@ -79,7 +93,9 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
         if claim.get("reviewed_at"):
             continue
         stance = claim["stance"]
-        if status in opposite and stance in SUPPORTING | {"expects"}:
+        if claim.get("imported_status"):
+            derived[claim["id"]] = claim["imported_status"]
+        elif status in opposite and stance in SUPPORTING | {"expects"}:
             derived[claim["id"]] = status
         elif status in opposite and stance in OPPOSING:
             derived[claim["id"]] = opposite[status]
