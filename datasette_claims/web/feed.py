@@ -6,9 +6,11 @@ import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from datasette.utils.asgi import Response
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import Forbidden, Response
 
 from datasette_claims.web.guard import claims_database
+from datasette_claims.web.permissions import hidden_tables
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all; claim text from the web may contain them.
@@ -24,6 +26,9 @@ FEED_SIZE = 100
 
 async def changes_feed(datasette: Any, request: Any) -> Response:
     database, db = await claims_database(datasette, request)
+    hidden = await hidden_tables(datasette, request.actor, database)
+    if "claim_history" in hidden:
+        raise Forbidden("You do not have permission to view claim_history in this database")
     rows = (
         await db.execute(
             """select h.id, h.claim_id, h.changed_at, h.changed_by, h.action, h.old_value,
@@ -43,29 +48,31 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
     ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/changes"
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "/changes.atom", rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = (
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _clean(
         rows[0]["changed_at"] if rows else "1970-01-01T00:00:00+00:00"
     )
     for row in rows:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        claim_url = f"{base}/{row['claim_id']}"
+        # Encoded as the pages encode ids: "/", ".", "#" and spaces stay in the id.
+        claim_url = f"{base}/{tilde_encode(row['claim_id'])}"
+        source_name = None if "sources" in hidden else row["source_name"]
         kind = "Review" if row["action"] == "review" else "Derived"
         ET.SubElement(entry, f"{{{ATOM}}}title").text = _clean(
-            f"{kind}: {row['source_name'] or 'unattributed'} claim "
+            f"{kind}: {source_name or 'unattributed'} claim "
             f"{row['old_value'] or 'new'} → {row['new_value']}"
         )
         # Entry ids must not change with the host a reader used: a tag URI of the change.
         ET.SubElement(
             entry, f"{{{ATOM}}}id"
         ).text = f"tag:datasette-claims,2024:{database}/change/{row['id']}"
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = row["changed_at"]
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _clean(row["changed_at"])
         ET.SubElement(entry, f"{{{ATOM}}}link", href=claim_url, rel="alternate")
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = _clean(row["changed_by"])
         summary = [f"“{row['text']}”"]
         if row["reason"]:
             summary.append(f"Why: {row['reason']}")
-        if row["evidence_url"]:
+        if row["evidence_url"] and "evidence" not in hidden:
             summary.append(f"Evidence: {row['evidence_url']}")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(summary))
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode, tilde_encode
-from datasette.utils.asgi import BadRequest, Base400, NotFound, Response
+from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
 
 from datasette_claims.formats.claimreview import claim_review, data_feed, json_ld_script
 from datasette_claims.formats.plain import export_sql
@@ -18,7 +18,7 @@ from datasette_claims.propositions.status import derive_statuses
 from datasette_claims.web import queries
 from datasette_claims.web.guard import claims_database
 from datasette_claims.web.passage import passage_around
-from datasette_claims.web.permissions import can_review, can_view
+from datasette_claims.web.permissions import can_review, hidden_tables, redact
 from datasette_claims.web.timeline import timeline_svg
 
 PAGE_SIZE = 50
@@ -104,6 +104,37 @@ def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Await
     return wrapped
 
 
+def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """A comparison's summary without what the hidden tables would tell."""
+    no_sources = "sources" in hidden
+
+    def source(entry: dict[str, Any]) -> dict[str, Any]:
+        entry = {**entry, "claims": [redact(c, hidden) for c in entry["claims"]]}
+        entry["figures"] = [redact(c, hidden) for c in entry["figures"]]
+        if no_sources:
+            entry.update(name=None, role=None, kind=None)
+        return entry
+
+    summary = dict(summary)
+    summary["figures"] = [redact(c, hidden) for c in summary["figures"]]
+    summary["groups"] = [
+        {
+            **g,
+            "name": "(source hidden)" if no_sources else g["name"],
+            "sources": [source(s) for s in g["sources"]],
+        }
+        for g in summary["groups"]
+    ]
+    if no_sources:
+        summary["asserting_institutions"] = []
+        summary["reviews"] = [{**r, "source_name": None} for r in summary["reviews"]]
+        summary["figure_ranges"] = [{**r, "sources": []} for r in summary["figure_ranges"]]
+        summary["latest_figures"] = [
+            {**f, "institution": None, "source": None} for f in summary["latest_figures"]
+        ]
+    return summary
+
+
 @json_errors
 async def overview(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
@@ -117,6 +148,14 @@ async def overview(datasette: Any, request: Any) -> Response:
     counts = await queries.overview_counts(db, filters)
     known_total = counts.pop("_total", None)
     rows, next_token, total = await queries.claim_page_list(db, filters, size, after, known_total)
+    hidden = await hidden_tables(datasette, request.actor, page.database)
+    rows = [redact(row, hidden) for row in rows]
+    if "sources" in hidden:
+        for entry in counts.get("source", []):
+            entry["name"], entry["kind"] = entry["id"] or "(unattributed)", None
+    if "propositions" in hidden:
+        for entry in counts.get("proposition", []):
+            entry["statement"] = entry["topic"] = entry["status"] = None
     for row in rows:
         row["url"] = page.url(row["id"])
     next_url = None
@@ -158,32 +197,43 @@ async def claim_view(datasette: Any, request: Any) -> Response:
     claim = await queries.claim(db, claim_id)
     if claim is None:
         raise NotFound(f"Claim not found: {claim_id}")
+    # Each section shows only what the actor may view in the table it reads.
+    hidden = await hidden_tables(datasette, request.actor, page.database)
     document = await queries.document(db, claim["document_id"])
-    source = await queries.source(db, claim["source_id"]) if claim["source_id"] else None
+    if "documents" in hidden:
+        document = None
+    source = None
+    if claim["source_id"] and "sources" not in hidden:
+        source = await queries.source(db, claim["source_id"])
     related: list[dict[str, Any]] = []
     related_total = 0
     if claim["proposition_id"]:
         related, related_total = await queries.other_claims_on_proposition(
             db, claim["proposition_id"], claim_id, RELATED_LIMIT
         )
-    history = await queries.history(db, claim_id)
-    evidence = await queries.evidence(db, claim_id)
-    review_rows = [
-        row
-        for row in (await db.execute(export_sql(claim_id=True), {"claim_id": claim_id})).rows
-        if row["reviewer"]
-    ]
+    history = [] if "claim_history" in hidden else await queries.history(db, claim_id)
+    if "evidence" in hidden:  # history rows carry the first evidence URL of a review
+        history = [{**h, "evidence_url": None} for h in history]
+    evidence = [] if "evidence" in hidden else await queries.evidence(db, claim_id)
+    review_rows = []
+    if "claim_reviews" not in hidden:
+        review_rows = [
+            redact(dict(row), hidden)
+            for row in (await db.execute(export_sql(claim_id=True), {"claim_id": claim_id})).rows
+            if row["reviewer"]
+        ]
     claim_url = datasette.absolute_url(request, page.url(claim_id))
     json_ld = (
-        json_ld_script([claim_review(dict(row), claim_url) for row in review_rows])
+        json_ld_script([claim_review(row, claim_url) for row in review_rows])
         if review_rows
         else None
     )
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     # The passage is document text: show it only to those who may read the documents table.
     passage = None
-    if document and await can_view(datasette, request.actor, page.database, "documents"):
+    if document:
         passage = passage_around(document["text"], claim["start"], claim["end"])
+    claim = redact(claim, hidden)
     data = {
         "claim": _clean(claim),
         "rows": [_clean(claim)],
@@ -192,8 +242,9 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         "passage": passage.as_dict() if passage else None,
         "history": history,
         "evidence": evidence,
-        "related": [_clean(c) for c in related],
+        "related": [_clean(redact(c, hidden)) for c in related],
         "related_total": related_total,
+        "hidden_tables": sorted(hidden),
     }
     return await page.respond(
         "claims_claim.html",
@@ -214,6 +265,9 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
     db = await page.open()
     proposition_id = tilde_decode(request.url_vars["proposition"])
+    hidden = await hidden_tables(datasette, request.actor, page.database)
+    if "propositions" in hidden:
+        raise Forbidden("You do not have permission to view propositions in this database")
     proposition = await queries.proposition(db, proposition_id)
     if proposition is None:
         raise NotFound(f"Proposition not found: {proposition_id}")
@@ -228,6 +282,11 @@ async def compare_view(datasette: Any, request: Any) -> Response:
         if c["reviewed_at"]
     ]
     summary["latest_figures"] = latest_figures(claims)
+    if hidden:
+        # Worked out on every row (the status is the database's), shown without what the
+        # actor may not view.
+        summary = _redact_summary(summary, hidden)
+        claims = [redact(c, hidden) for c in claims]
     data = {"proposition": proposition, "comparison": summary, "rows": claims}
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     return await page.respond(
@@ -235,7 +294,7 @@ async def compare_view(datasette: Any, request: Any) -> Response:
         data,
         {
             "page": page,
-            "groups": comparison.groups,
+            "groups": summary["groups"],
             "timeline": timeline_svg(claims),
             "may_review": may_review,
             "merge_url": page.url("compare", proposition_id, "merge"),
@@ -248,19 +307,26 @@ async def compare_view(datasette: Any, request: Any) -> Response:
 async def source_view(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
     db = await page.open()
+    hidden = await hidden_tables(datasette, request.actor, page.database)
+    if "sources" in hidden:
+        raise Forbidden("You do not have permission to view sources in this database")
     source_id = tilde_decode(request.url_vars["source"])
     source = await queries.source(db, source_id)
     if source is None:
         raise NotFound(f"Source not found: {source_id}")
-    claims = [_clean(c) for c in await queries.claims_for_source(db, source_id)]
+    claims = [_clean(redact(c, hidden)) for c in await queries.claims_for_source(db, source_id)]
     by_status = await queries.status_counts(db, source_id)
     data = {
         "source": source,
         "track_record": queries.track_record(by_status, source.get("reliability")),
         "parents": await queries.source_chain(db, source_id),
         "members": await queries.source_children(db, source_id),
-        "aliases": await queries.source_aliases(db, source_id),
-        "ratings": await queries.source_ratings(db, source_id),
+        "aliases": []
+        if "source_aliases" in hidden
+        else await queries.source_aliases(db, source_id),
+        "ratings": []
+        if "source_ratings" in hidden
+        else await queries.source_ratings(db, source_id),
         "status_counts": by_status,
         "rows": claims,
     }
@@ -272,7 +338,10 @@ async def claimreview_feed(datasette: Any, request: Any) -> Response:
     """Every reviewed claim as schema.org ClaimReview, in a DataFeed."""
     page = ClaimsPage(datasette, request)
     db = await page.open()
-    rows = [dict(row) for row in (await db.execute(export_sql())).rows]
+    hidden = await hidden_tables(datasette, request.actor, page.database)
+    if "claim_reviews" in hidden:
+        raise Forbidden("You do not have permission to view claim_reviews in this database")
+    rows = [redact(dict(row), hidden) for row in (await db.execute(export_sql())).rows]
 
     def claim_url(row: dict[str, Any]) -> str:
         return datasette.absolute_url(request, page.url(row["id"]))

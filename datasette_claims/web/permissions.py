@@ -67,3 +67,57 @@ async def can_review(datasette: Any, actor: dict | None, database: str) -> bool:
     return bool(
         await datasette.permission_allowed(actor, REVIEW_ACTION, resource=database, default=False)
     )
+
+
+# The tables besides `claims` that the pages read, and the columns each lends a claim row
+# (the pages' joins and the export's). A table the actor may not view lends nothing.
+LENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources": (
+        "source_name",
+        "source_kind",
+        "source_role",
+        "source_country",
+        "independence_group",
+        "group_name",
+        "source_institution",
+        "source_institution_name",
+    ),
+    "propositions": ("proposition_statement", "proposition_topic"),
+    "documents": (
+        "document_title",
+        "document_publisher",
+        "document_published_at",
+        "url",
+        "title",
+        "publisher",
+    ),
+    "claim_reviews": (
+        "verdict",
+        "reviewer_url",
+        "rating_value",
+        "best_rating",
+        "worst_rating",
+        "review_status",
+    ),
+    "evidence": ("review_url",),
+    "claim_history": (),
+    "source_aliases": (),
+    "source_ratings": (),
+}
+
+
+async def hidden_tables(datasette: Any, actor: dict | None, database: str) -> frozenset[str]:
+    """The tables of LENT_COLUMNS this actor may not view (`view-table`) in this database."""
+    hidden = set()
+    for table in LENT_COLUMNS:
+        if not await can_view(datasette, actor, database, table):
+            hidden.add(table)
+    return frozenset(hidden)
+
+
+def redact(row: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """The row without the columns hidden tables lend it (set to None, keys kept)."""
+    if not hidden:
+        return row
+    gone = {column for table in hidden for column in LENT_COLUMNS[table]}
+    return {k: (None if k in gone else v) for k, v in row.items()}
