@@ -507,3 +507,34 @@ def test_history_cannot_be_rewritten_by_replace(seed_copy, verb):
         )
     db.close()
     assert rows(seed_copy, "select * from claim_history order by id limit 1")[0] == first
+
+
+@pytest.mark.asyncio
+async def test_feed_links_resolve_for_awkward_ids_and_stay_well_formed(seed_copy, tmp_path):
+    awkward = "fc/2024.11 #7 a"
+    data = tmp_path / "awkward.csv"
+    data.write_text(
+        f"id,text,verdict,reviewer,reviewed_at\n{awkward},A claim,False,Checker,2024-11-01\n",
+        encoding="utf-8",
+    )
+    assert run_cli("load", seed_copy, data).exit_code == 0
+    # Whatever a row holds, the feed stays XML: control characters written straight in.
+    db = sqlite_utils.Database(seed_copy)
+    db.execute(
+        "insert into claim_history (claim_id, changed_at, changed_by, action, reason) "
+        "values (?, '2024-11-02\x02', 'bad\x01name\x0b', 'status', 'why\x07')",
+        [awkward],
+    )
+    db.execute("update claims set text = 'A \x1bclaim' where id = ?", [awkward])
+    db.conn.commit()
+    db.close()
+    ds = Datasette([str(seed_copy)])
+    response = await ds.client.get("/claims/-/claims/changes.atom")
+    assert response.status_code == 200
+    feed = ET.fromstring(response.text)  # raises on ill-formed XML
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    hrefs = [e.find("a:link", ns).attrib["href"] for e in feed.findall("a:entry", ns)]
+    (link,) = {h for h in hrefs if "fc" in h and "2024" in h}
+    page = await ds.client.get(link.removeprefix("http://localhost") + ".json")
+    assert page.status_code == 200, link
+    assert page.json()["claim"]["id"] == awkward
