@@ -538,3 +538,40 @@ async def test_feed_links_resolve_for_awkward_ids_and_stay_well_formed(seed_copy
     page = await ds.client.get(link.removeprefix("http://localhost") + ".json")
     assert page.status_code == 200, link
     assert page.json()["claim"]["id"] == awkward
+
+
+@pytest.mark.asyncio
+async def test_a_web_review_waits_for_another_writer_then_says_busy(seed_copy, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("CLAIMS_WAIT_SECONDS", "1")
+    ds = Datasette([str(seed_copy)], metadata=GRANT)
+    _, token, cookies = await review_form(ds, "anna")
+    form = {"csrftoken": token, "status": "refuted", "evidence": EVIDENCE}
+    before = rows(
+        seed_copy, "select status, reviewed_by from claims where id = 'us-accuses-munitions'"
+    )
+    other = sqlite3.connect(seed_copy, isolation_level=None)
+    other.execute("pragma journal_mode = wal")
+    other.execute("begin immediate")  # another process writing, e.g. a load
+    try:
+        response = await ds.client.post(
+            "/claims/-/claims/us-accuses-munitions/review", data=form, cookies=cookies
+        )
+    finally:
+        other.execute("rollback")
+        other.close()
+    assert response.status_code == 503
+    assert "busy" in response.text and "Traceback" not in response.text
+    assert (
+        rows(seed_copy, "select status, reviewed_by from claims where id = 'us-accuses-munitions'")
+        == before
+    )
+    # Once the other writer is done, the same form records the review.
+    response = await ds.client.post(
+        "/claims/-/claims/us-accuses-munitions/review", data=form, cookies=cookies
+    )
+    assert response.status_code == 302
+    assert rows(seed_copy, "select reviewed_by from claims where id = 'us-accuses-munitions'") == [
+        ("anna",)
+    ]

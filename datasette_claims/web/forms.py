@@ -6,6 +6,8 @@ protection (0.65 checks the form token, 1.0a the request's origin).
 
 from __future__ import annotations
 
+import html
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -14,6 +16,7 @@ import sqlite_utils
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
+from datasette_claims.db.connection import wait_seconds
 from datasette_claims.decisions.links import link, merge, split, unlink
 from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.errors import ReviewError
@@ -38,14 +41,51 @@ async def _decision(
     by = str((request.actor or {}).get("id") or "")
     url = datasette.urls.database(database) + "/-/claims/" + back
     try:
-        message = await db.execute_write_fn(
-            lambda conn: write(sqlite_utils.Database(conn), form, by), block=True
-        )
+        message = await db.execute_write_fn(lambda conn: _locked(conn, write, form, by), block=True)
     except ReviewError as exc:
         datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
         return Response.redirect(url)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return Response.html(
+            "<!DOCTYPE html><title>Busy</title><h1>The database is busy</h1>"
+            f"<p>Another process (a load, a review or a link) has been writing to it for "
+            f"{_wait_seconds()} s, so nothing was recorded. Try again in a moment: "
+            f'<a href="{html.escape(url)}">back</a>.</p>',
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     datasette.add_message(request, message, datasette.INFO)
     return Response.redirect(url)
+
+
+def _wait_seconds() -> int:
+    # The web waits less than the CLI: Datasette has one write thread for every request.
+    return min(wait_seconds(), 10)
+
+
+def _locked(
+    conn: sqlite3.Connection,
+    write: Callable[[sqlite_utils.Database, dict[str, str], str], str],
+    form: dict[str, str],
+    by: str,
+) -> str:
+    """Run a decision in a transaction that holds the write lock from its start.
+
+    Like the CLI, it waits (bounded) for another writer instead of failing at once; a
+    deferred transaction would fail on its first write whenever another one committed.
+    """
+    conn.execute(f"pragma busy_timeout = {_wait_seconds() * 1000}")
+    conn.execute("begin immediate")
+    try:
+        message = write(sqlite_utils.Database(conn), form, by)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    conn.execute("commit")
+    return message
 
 
 async def review_view(datasette: Any, request: Any) -> Response:
