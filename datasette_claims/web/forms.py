@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import sqlite3
 from collections.abc import Callable
+from inspect import signature
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,7 +42,16 @@ async def _decision(
     by = str((request.actor or {}).get("id") or "")
     url = datasette.urls.database(database) + "/-/claims/" + back
     try:
-        message = await db.execute_write_fn(lambda conn: _locked(conn, write, form, by), block=True)
+        # Datasette 1.0a would open a deferred transaction around the function: ours holds
+        # the write lock from the start instead.
+        own = (
+            {"transaction": False}
+            if "transaction" in signature(db.execute_write_fn).parameters
+            else {}
+        )
+        message = await db.execute_write_fn(
+            lambda conn: _locked(conn, write, form, by), block=True, **own
+        )
     except ReviewError as exc:
         datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
         return Response.redirect(url)
