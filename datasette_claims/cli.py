@@ -406,3 +406,36 @@ def extract_map_command(
         raise click.ClickException(str(exc)) from None
     written = [n for path, n in shards if path]  # a task whose articles had no claims writes none
     click.echo(f"{sum(written)} claims in {len(written)} shards in {out_dir}")
+
+
+@claims.command(name="verify")
+@database_argument()
+@quiet_option
+def verify_command(database: Path, quiet: bool) -> None:
+    """Re-check what DATABASE promises; exit 1 and list each violation if any fails.
+
+    Every claim's span against its document, the history (append-only, and its last
+    values equal to the claims' current ones), derived statuses against the rules, the
+    kept counts against the rows, foreign keys, and SQLite's integrity check.
+    """
+    from datasette_claims.db.verify import CHECKS
+
+    # Read-only: verifying never changes the file (nor its journal mode).
+    db = sqlite_utils.Database(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True))
+    try:
+        if not db["claims_migrations"].exists():
+            raise click.ClickException(f"{database} holds no claims")
+        found = 0
+        for name, check in CHECKS:
+            violations = list(check(db))
+            found += len(violations)
+            for violation in violations:
+                click.echo(str(violation))
+            if not quiet:
+                click.echo(f"{name}: {'ok' if not violations else f'{len(violations)} violations'}")
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{database}: {_explain(exc)}") from None
+    finally:
+        db.close()
+    if found:
+        raise click.ClickException(f"{found} violations in {database}")

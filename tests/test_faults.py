@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
+from .utils import run_cli
+
 DATASETTE = str(Path(sys.executable).with_name("datasette"))
+
+
+def assert_verifies(path) -> None:
+    """Whatever happened, the database still keeps every promise `verify` checks."""
+    result = run_cli("verify", path)
+    assert result.exit_code == 0, result.output
 
 
 def write_claims(directory: Path, prefix: str, shards: int, per_shard: int) -> list[Path]:
@@ -115,6 +123,7 @@ async def test_datasette_reads_while_a_load_writes(seed_copy, tmp_path):
     assert seen <= {before, after}, seen  # readers see the whole load or none of it
     assert count(seed_copy) == after
     assert reads > 10
+    assert_verifies(seed_copy)
 
 
 @pytest.mark.slow  # over 5 s
@@ -128,6 +137,7 @@ def test_two_loaders_at_once_one_waits_and_nothing_is_lost(seed_copy, tmp_path):
     assert a.wait(timeout=300) == 0, a.stdout.read().decode()
     assert b.wait(timeout=300) == 0, b.stdout.read().decode()
     assert count(seed_copy) == before + 3 * 8000 + 50
+    assert_verifies(seed_copy)
 
 
 def test_a_second_writer_gives_up_clearly_after_waiting(seed_copy, tmp_path):
@@ -150,6 +160,7 @@ def test_a_second_writer_gives_up_clearly_after_waiting(seed_copy, tmp_path):
     assert "another process has been writing to this database" in result.stderr
     assert "Nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
+    assert_verifies(seed_copy)
 
 
 @pytest.mark.slow  # over 5 s
@@ -169,6 +180,7 @@ def test_sigkill_mid_load_leaves_the_database_as_before_and_a_rerun_completes(se
     again = load(seed_copy, *files)  # and loading it once more changes nothing
     assert again.wait(timeout=300) == 0
     assert count(seed_copy) == claims_before + 3 * 8000
+    assert_verifies(seed_copy)
 
 
 def _limit_file_size(limit: int):
@@ -188,6 +200,7 @@ def test_disk_full_is_a_clear_error_and_the_database_is_intact(seed_copy, tmp_pa
     assert "disk" in output and "Nothing was written" in output, output
     assert "Traceback" not in output
     assert content(seed_copy) == before
+    assert_verifies(seed_copy)
 
 
 ROOT_USER = os.getuid() == 0
@@ -230,7 +243,6 @@ def test_a_failed_first_load_never_removes_another_loaders_new_database(tmp_path
 
 
 def test_review_and_link_wait_for_a_running_load_then_give_up_clearly(seed_copy, monkeypatch):
-    from .utils import run_cli
 
     monkeypatch.setenv("CLAIMS_WAIT_SECONDS", "1")
     holder = sqlite3.connect(seed_copy)

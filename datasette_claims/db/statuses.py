@@ -7,6 +7,8 @@ The rules are pure (propositions.status); this applies them to the database, wit
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import sqlite_utils
 
@@ -15,18 +17,13 @@ from datasette_claims.db.history import history_row
 from datasette_claims.propositions.status import derive_statuses
 
 
-def update_derived_statuses(
-    db: sqlite_utils.Database, proposition_ids: list[str], stamp: str, actor: str
-) -> int:
-    """Re-derive propositions and their unreviewed claims; returns claim status changes.
+def derivations(
+    db: sqlite_utils.Database, proposition_ids: list[str]
+) -> Iterator[tuple[str, list[dict[str, Any]], str, dict[str, str]]]:
+    """For each proposition: its claims, and the statuses the rules give them now.
 
-    Every claim change is a `status` row in claim_history, so derived statuses are as
-    traceable as reviewed ones.
+    Yields (proposition id, claims, proposition status, {claim id: derived status}).
     """
-    changes = 0
-    history = []
-    proposition_updates = []
-    claim_updates = []
     ids = sorted(set(proposition_ids))
     # The latest imported verdict on each claim: evidence, ranked below people's reviews.
     verdict_columns = "null as imported_status, null as imported_at, null as imported_by, "
@@ -56,43 +53,59 @@ def update_derived_statuses(
             chunk,
         )
         columns = [d[0] for d in cursor.description]
-        by_proposition: dict[str, list[dict]] = {p: [] for p in chunk}
+        by_proposition: dict[str, list[dict[str, Any]]] = {p: [] for p in chunk}
         for values in cursor.fetchall():
             claim = dict(zip(columns, values, strict=True))
             by_proposition[claim["proposition_id"]].append(claim)
         for proposition_id, claims in by_proposition.items():
             status, derived = derive_statuses(claims)
-            proposition_updates.append((status, stamp, proposition_id, status))
-            current = {c["id"]: c for c in claims}
-            for claim_id, claim_status in derived.items():
-                claim = current[claim_id]
-                if claim["status"] == claim_status:
-                    continue
-                claim_updates.append((claim_status, stamp, claim_id))
-                by, reason = actor, f"derived: proposition {proposition_id} is {status}"
-                evidence = None
-                if claim["imported_status"] == claim_status:
-                    # The fact-checker's own verdict on this claim: recorded as theirs.
-                    by = claim["imported_by"]
-                    reason = (
-                        f"verdict '{claim['imported_verdict']}' imported from "
-                        f"{claim['imported_from']}"
-                    )
-                    evidence = claim["imported_url"]
-                history.append(
-                    history_row(
-                        claim_id,
-                        stamp,
-                        by,
-                        "status",
-                        "status",
-                        claim["status"],
-                        claim_status,
-                        reason,
-                        evidence,
-                    )
+            yield proposition_id, claims, status, derived
+
+
+def update_derived_statuses(
+    db: sqlite_utils.Database, proposition_ids: list[str], stamp: str, actor: str
+) -> int:
+    """Re-derive propositions and their unreviewed claims; returns claim status changes.
+
+    Every claim change is a `status` row in claim_history, so derived statuses are as
+    traceable as reviewed ones.
+    """
+    changes = 0
+    history = []
+    proposition_updates = []
+    claim_updates = []
+    # Writes wait until every proposition is read (each chunk's claims are then dropped).
+    for proposition_id, claims, status, derived in derivations(db, proposition_ids):
+        proposition_updates.append((status, stamp, proposition_id, status))
+        current = {c["id"]: c for c in claims}
+        for claim_id, claim_status in derived.items():
+            claim = current[claim_id]
+            if claim["status"] == claim_status:
+                continue
+            claim_updates.append((claim_status, stamp, claim_id))
+            by, reason = actor, f"derived: proposition {proposition_id} is {status}"
+            evidence = None
+            if claim["imported_status"] == claim_status:
+                # The fact-checker's own verdict on this claim: recorded as theirs.
+                by = claim["imported_by"]
+                reason = (
+                    f"verdict '{claim['imported_verdict']}' imported from {claim['imported_from']}"
                 )
-                changes += 1
+                evidence = claim["imported_url"]
+            history.append(
+                history_row(
+                    claim_id,
+                    stamp,
+                    by,
+                    "status",
+                    "status",
+                    claim["status"],
+                    claim_status,
+                    reason,
+                    evidence,
+                )
+            )
+            changes += 1
     db.conn.executemany(
         "update propositions set status = ?, status_updated_at = ? where id = ? and status != ?",
         proposition_updates,
