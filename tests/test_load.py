@@ -519,3 +519,47 @@ def test_a_mixed_load_keeps_each_rows_own_columns(seed_dir, tmp_path):
     origins = dict(rows(path, "select id, origin from propositions"))
     assert all(origins[p] == "generated" for p in founded if p.startswith("p-"))
     assert {origins[p] for p in origins if not p.startswith("p-")} == {"curated"}
+
+
+def _many_claims_article(tmp_path, n: int, repeated: str) -> tuple[Path, list[str]]:
+    sentences = [f"Sprecher {i} sagte, es seien {i * 7} Soldaten im Land." for i in range(n)]
+    body = " ".join(sentences[: n // 2] + [repeated] + sentences[n // 2 :] + [repeated])
+    article = tmp_path / "many.txt"
+    article.write_text(f"Viele Angaben\n\n{body}\n", encoding="utf-8")
+    return article, sentences
+
+
+def test_a_claim_file_with_many_claims_finds_every_span(tmp_path):
+    """Past the automaton threshold, offsets are the ones a plain search gives."""
+    repeated = "Das wurde nicht bestätigt."
+    article, sentences = _many_claims_article(tmp_path, 80, repeated)
+    entries = [{"text": s, "stance": "asserts", "quote_kind": "reported"} for s in sentences]
+    entries.append(
+        {"text": repeated, "occurrence": 2, "stance": "uncertain", "quote_kind": "paraphrase"}
+    )
+    (tmp_path / "many.claims.yml").write_text(
+        yaml.safe_dump({"document": {"file": "many.txt"}, "claims": entries}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.db"
+    result = run_cli("load", db, tmp_path, "--no-extract")
+    assert result.exit_code == 0, result.output
+    (text,) = rows(db, "select text from documents")[0]
+    found = dict(rows(db, "select text, start from claims"))
+    for sentence in sentences:
+        assert found[sentence] == text.index(sentence)
+    assert found[repeated] == text.index(repeated, text.index(repeated) + 1)
+
+
+def test_a_repeated_text_without_occurrence_is_refused_in_a_long_claim_file(tmp_path):
+    repeated = "Das wurde nicht bestätigt."
+    _, sentences = _many_claims_article(tmp_path, 80, repeated)
+    entries = [{"text": s, "stance": "asserts", "quote_kind": "reported"} for s in sentences]
+    entries.append({"text": repeated, "stance": "uncertain", "quote_kind": "paraphrase"})
+    (tmp_path / "many.claims.yml").write_text(
+        yaml.safe_dump({"document": {"file": "many.txt"}, "claims": entries}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    result = run_cli("load", tmp_path / "c.db", tmp_path, "--no-extract")
+    assert result.exit_code != 0
+    assert "occurs 2 times" in result.output and "field 'text'" in result.output
