@@ -272,10 +272,18 @@ def review(
     show_default=True,
 )
 @click.option("-o", "--output-file", type=click.File("w", encoding="utf-8"), default="-")
-def export(database: Path, output: str, output_file: Any) -> None:
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV: write values exactly as stored, without the ' that stops a spreadsheet "
+    "running a cell starting with = + - @ tab or CR as a formula (for pipelines).",
+)
+def export(database: Path, output: str, output_file: Any, raw: bool) -> None:
     """Write DATABASE's claims as ClaimReview JSON-LD (reviewed claims) or plain CSV.
 
     Both read back with `datasette claims load` (the claimreview and csv importers).
+    CSV cells that would be spreadsheet formulas get a leading ' unless --raw; the csv
+    importer takes it off again.
     """
     from datasette_claims.formats.claimreview import data_feed
     from datasette_claims.formats.plain import csv_text, export_sql
@@ -288,7 +296,7 @@ def export(database: Path, output: str, output_file: Any) -> None:
     columns = [d[0] for d in cursor.description]
     rows = (dict(zip(columns, values, strict=True)) for values in cursor)
     if output == "csv":
-        for chunk in csv_text(rows):
+        for chunk in csv_text(rows, raw=raw):
             output_file.write(chunk)
     else:
         json.dump(data_feed(rows), output_file, ensure_ascii=False, indent=2)
