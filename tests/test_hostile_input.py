@@ -304,3 +304,357 @@ def test_utf32_with_a_byte_order_mark_loads_and_a_lone_mark_is_empty(seed_copy, 
     lone = tmp_path / "lone.txt"
     lone.write_bytes("\ufeff".encode("utf-8"))
     refused(seed_copy, lone, "the file is empty")
+
+
+@pytest.mark.parametrize("where", ["absolute", "parent", "symlink"])
+def test_a_claim_file_cannot_pull_in_a_file_outside_its_folder(tmp_path, where):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    named = {"absolute": str(secret), "parent": "../secret.txt", "symlink": "link.txt"}[where]
+    if where == "symlink":
+        (folder / "link.txt").symlink_to(secret)
+    (folder / "x.claims.yml").write_text(
+        f"document:\n  file: {named}\nclaims:\n  - text: 'root:x:0:0'\n"
+        "    stance: asserts\n    quote_kind: paraphrase\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "claims.db"
+    result = run_cli("load", db, folder / "x.claims.yml")
+    assert result.exit_code != 0
+    assert "outside the claim file's folder" in result.output
+    assert "Traceback" not in result.output
+    assert not db.exists()
+
+
+def test_an_article_named_on_the_command_line_may_lie_elsewhere(tmp_path, seed_dir):
+    """The rule still lets a claim file name an article the load reads anyway."""
+    article = next(seed_dir.glob("*.txt"))
+    claims = next(seed_dir.glob("*.claims.yml"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    moved = elsewhere / claims.name
+    moved.write_text(
+        claims.read_text(encoding="utf-8").replace(
+            f"file: {article.name}", f"file: ../seeds/{article.name}"
+        ),
+        encoding="utf-8",
+    )
+    if moved.read_text(encoding="utf-8") == claims.read_text(encoding="utf-8"):
+        pytest.skip("the seed claim file names its article differently")
+    result = run_cli("load", tmp_path / "c.db", seed_dir / "sources.yml", article, moved)
+    assert result.exit_code == 0, result.output
+
+
+# -- dates YAML cannot construct, and merge keys ------------------------------------------
+
+SEED_CLAIMS_FILE = "000_7cc3b5ee41316440.claims.yml"
+
+
+def _line_with(path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        (
+            "    figure: {value: 3000,",
+            "    claimed_at: 2024-02-30\n    figure: {value: 3000,",
+            "claimed_at",
+        ),
+        ("    event_date: 2024-06", "    event_date: 2023-02-29", "event_date"),
+        ("as_of: 2024-10-24}", "as_of: 2024-02-30}", "as_of"),  # in a flow mapping
+    ],
+)
+def test_an_unquoted_impossible_yaml_date_names_its_line(seed_copy, seed_dir, old, new, field):
+    path = seed_dir / SEED_CLAIMS_FILE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = _line_with(path, new.strip().splitlines()[0])
+    refused(seed_copy, seed_dir, f"{path.name}:{line}", f"field '{field}'", "not a calendar date")
+
+
+def test_an_unquoted_valid_yaml_date_still_loads(seed_copy, seed_dir):
+    path = seed_dir / SEED_CLAIMS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "    figure: {value: 3000,", "    claimed_at: 2024-02-29\n    figure: {value: 3000,"
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("load", seed_copy, seed_dir)
+    assert result.exit_code == 0, result.output
+    assert rows(seed_copy, "select count(*) from claims where claimed_at = '2024-02-29'") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("document:\n", "document:\n  <<: {title: Another title}\n"),
+        ("document:\n", "defaults: &d {title: Another title}\ndocument:\n  <<: *d\n"),
+        ("document:\n", "document:\n  <<: [{title: A}, {kicker: B}]\n"),
+    ],
+)
+def test_yaml_merge_keys_are_refused(seed_copy, seed_dir, old, new):
+    path = seed_dir / SEED_CLAIMS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = _line_with(path, "<<:")
+    refused(seed_copy, seed_dir, f"{path.name}:{line}", "merge keys")
+
+
+def test_a_quoted_merge_key_is_an_ordinary_unknown_field(seed_copy, seed_dir):
+    path = seed_dir / SEED_CLAIMS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("document:\n", "document:\n  '<<': x\n", 1), encoding="utf-8")
+    refused(seed_copy, seed_dir, "unknown field", "field '<<'")
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "huge.claims.yml",
+            "document: {file: a.txt}\nclaims:\n  - figure: {value: " + "9" * 5000 + "}\n",
+        ),
+        ("huge.claims.json", '{"document": {"file": "a.txt"}, "claims": [' + "9" * 5000 + "]}"),
+        ("huge.json", '{"@type": "ClaimReview", "claimReviewed": "x", "n": ' + "9" * 5000 + "}"),
+        ("huge.extracted.jsonl", '{"document_id": "d", "start": ' + "9" * 5000 + "}\n"),
+    ],
+)
+def test_numbers_too_long_to_read_are_refused(seed_copy, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    refused(seed_copy, path, "4300 digits")
+
+
+# -- CSV headers and dates ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("id,text,text", "text"),
+        ("id,text,source,id", "id"),
+        ("id,text, source ,source", "source"),
+    ],
+)
+def test_csv_header_naming_a_column_twice_is_refused(seed_copy, tmp_path, header, field):
+    path = tmp_path / "twice.csv"
+    width = header.count(",") + 1
+    path.write_text(header + "\n" + ",".join(["t1", "One claim", "x", "y"][:width]) + "\n", "utf-8")
+    refused(seed_copy, path, "twice.csv:1", f"field '{field}'", "twice")
+
+
+def test_claimskg_header_naming_a_column_twice_is_refused(seed_copy, tmp_path):
+    path = tmp_path / "kg.csv"
+    path.write_text(
+        "claimReview_claimReviewed,rating_alternateName,rating_alternateName\nA claim,False,True\n",
+        encoding="utf-8",
+    )
+    refused(seed_copy, path, "kg.csv:1", "field 'rating_alternateName'")
+
+
+@pytest.mark.parametrize("column", ["date", "figure_as_of", "reviewed_at"])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("2024-02-31", "is not a calendar date"),
+        ("2023-02-29", "is not a calendar date"),
+        ("2024-04-31T10:00", "is not a calendar date"),
+        ("2024-01-01T25:00", "is not a time of day"),
+        ("2024-01-01T10:00+24:00", "is not a time of day"),
+        ("２０２４", "is not an ISO 8601 date"),  # fullwidth digits are digits to \d
+    ],
+)
+def test_csv_impossible_dates_are_refused(seed_copy, tmp_path, column, value, problem):
+    path = tmp_path / "dates.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "figure_value", "verdict", "reviewer", column])
+        writer.writerow(["d1", "A fine claim", "3", "False", "Checker", "2024-02-29"])
+        writer.writerow(["d2", "Another claim", "3", "False", "Checker", value])
+    refused(seed_copy, path, "dates.csv:3", f"field '{column}'", problem)
+
+
+# -- ids and source names on import -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "claim_id, problem",
+    [
+        ("y1\n", "whitespace"),
+        (" y1", "whitespace"),
+        ("y1\t", "whitespace"),
+        ("y\x071", "control"),
+        ("y\x1b[31m1", "control"),
+        ("y\u202e1", "control"),
+        ("y" * 201, "at most 200 characters"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_hostile_claim_ids_are_refused(seed_copy, tmp_path, claim_id, problem, suffix):
+    path = tmp_path / f"ids{suffix}"
+    records = [{"id": "y1", "text": "A claim"}, {"id": claim_id, "text": "A claim, again"}]
+    if suffix == ".csv":
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["id", "text"])
+            writer.writeheader()
+            writer.writerows(records)
+        expected = ["ids.csv:3"]
+    else:
+        path.write_text(json.dumps(records), encoding="utf-8")
+        expected = ["ids.json:2"]  # a JSON list names the record
+    refused(seed_copy, path, *expected, "field 'id'", problem)
+
+
+def test_an_id_of_200_printable_characters_loads(seed_copy, tmp_path):
+    claim_id = "é'; -- " + "x" * 193
+    path = tmp_path / "long.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["id", "text"], [claim_id, "A long-named claim"]])
+    assert run_cli("load", seed_copy, path).exit_code == 0
+    assert rows(seed_copy, "select text from claims where id = ?", [claim_id]) == [
+        ("A long-named claim",)
+    ]
+
+
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("source", "bad\x07id"),
+        ("source", "x" * 201),
+        ("source_name", "Evil\x1b[2J Name"),
+        ("source_name", "Two\nLines"),
+        ("source_institution", "inst\x1fitution"),
+    ],
+)
+def test_source_ids_and_names_with_control_characters_are_refused(
+    seed_copy, tmp_path, column, value
+):
+    path = tmp_path / "sources.csv"
+    row = {"id": "s1", "text": "A claim", "source": "fine", column: value}
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    refused(seed_copy, path, "sources.csv:2", f"field '{column}'")
+
+
+def test_liar_speaker_with_control_characters_is_refused(seed_copy, tmp_path):
+    path = tmp_path / "train.tsv"
+    values = ["1.json", "false", "A statement", "x", "evil\x07speaker", "", "", "", "0", "0", "0"]
+    path.write_text("\t".join([*values, "0", "0", "TV"]) + "\n", encoding="utf-8")
+    refused(
+        seed_copy, path, "train.tsv:1", "field 'speaker'", "control", extra=("--format", "liar")
+    )
+
+
+def test_claimskg_claimant_with_control_characters_is_refused(seed_copy, tmp_path):
+    path = tmp_path / "kg.csv"
+    path.write_text(
+        "claimReview_claimReviewed,creativeWork_author_name,rating_alternateName\n"
+        "A claim,Some\x1bone,False\n",
+        encoding="utf-8",
+    )
+    refused(seed_copy, path, "kg.csv:2", "field 'creativeWork_author_name'", "control")
+
+
+# -- extraction shards: figures, confidence, URLs and types -------------------------------
+
+
+def _shard(seed_copy, tmp_path, **changes):
+    ((document, text),) = rows(seed_copy, "select id, text from documents limit 1")
+    record = {
+        "document_id": document,
+        "start": 0,
+        "end": 9,
+        "text": text[:9],
+        "stance": "asserts",
+        "figures": [{"value": 3000, "unit": "soldiers", "text": "3.000", "as_of": "2024-10-24"}],
+        "confidence": 0.5,
+    }
+    first = json.dumps(dict(record, start=1, end=9, text=text[1:9], figures=[]))  # fine
+    record.update(changes)
+    path = tmp_path / "claims-00001.extracted.jsonl"
+    path.write_text(first + "\n" + json.dumps(record) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_valid_shard_loads(seed_copy, tmp_path):
+    path = _shard(seed_copy, tmp_path)
+    result = run_cli("load", seed_copy, path)
+    assert result.exit_code == 0, result.output
+    assert rows(
+        seed_copy,
+        "select figure_value, figure_as_of, confidence from claims "
+        "where origin = 'extracted' and start = 0",
+    ) == [(3000, "2024-10-24", 0.5)]
+
+
+@pytest.mark.parametrize(
+    "figure, problem",
+    [
+        ({"value": "3000"}, "expected a number"),
+        ({"value": True}, "expected a number"),
+        ({"value": 1e15}, "not a usable figure"),
+        ({"value": -2e15}, "not a usable figure"),
+        ({"value": 10**20}, "not a usable figure"),
+        ({"value": 3, "as_of": "2024-02-30"}, "is not a calendar date"),
+        ({"value": 3, "unit": ["soldiers"]}, "expected text"),
+    ],
+)
+def test_shard_figures_must_be_finite_numbers_below_10_15(seed_copy, tmp_path, figure, problem):
+    path = _shard(seed_copy, tmp_path, figures=[figure])
+    field = next(
+        k for k in ("as_of", "unit", "value") if k in figure and (k != "value" or len(figure) == 1)
+    )
+    refused(seed_copy, path, f"{path.name}:2", f"field 'figures[0].{field}'", problem)
+
+
+@pytest.mark.parametrize("literal", ["1e999", "-1e999", "NaN", "Infinity"])
+def test_shard_figures_that_json_reads_as_infinite_or_nan_are_refused(seed_copy, tmp_path, literal):
+    path = _shard(seed_copy, tmp_path)
+    text = path.read_text(encoding="utf-8").replace('"value": 3000', f'"value": {literal}')
+    path.write_text(text, encoding="utf-8")
+    refused(seed_copy, path, f"{path.name}:2", "field 'figures[0].value'", "not a usable figure")
+
+
+@pytest.mark.parametrize("confidence", ["high", "0.5", 1.5, -0.1, True, [0.5]])
+def test_shard_confidence_must_be_a_number_from_0_to_1(seed_copy, tmp_path, confidence):
+    path = _shard(seed_copy, tmp_path, confidence=confidence)
+    refused(seed_copy, path, f"{path.name}:2", "field 'confidence'", "from 0 to 1")
+
+
+def test_shard_confidence_nan_is_refused(seed_copy, tmp_path):
+    path = _shard(seed_copy, tmp_path)
+    first, second = path.read_text(encoding="utf-8").splitlines()
+    second = second.replace('"confidence": 0.5', '"confidence": NaN')
+    path.write_text(f"{first}\n{second}\n", encoding="utf-8")
+    refused(seed_copy, path, f"{path.name}:2", "field 'confidence'")
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"figures": {"value": 3}}, "figures"),
+        ({"figures": ["3000"]}, "figures[0]"),
+        ({"speaker": {"name": "X"}}, "speaker"),
+        ({"hedge": ["maybe"]}, "hedge"),
+        ({"quote": ["direct"]}, "quote"),
+        ({"stance": "shouts"}, "stance"),
+        ({"start": 1.5}, "start"),
+        ({"start": None}, "start"),
+        ({"text": 42}, "text"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"url": "data:text/html,<script>alert(1)</script>"}, "url"),
+    ],
+)
+def test_shard_values_of_the_wrong_kind_are_refused(seed_copy, tmp_path, changes, field):
+    path = _shard(seed_copy, tmp_path, **changes)
+    refused(seed_copy, path, f"{path.name}:2", f"field '{field}'")

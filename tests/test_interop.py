@@ -514,3 +514,356 @@ def test_claimreview_odd_shapes_lose_nothing(tmp_path, variant, verdict, kept):
     if kept:
         (extra,) = rows(db, "select extra from claims")[0]
         assert json.loads(extra)["itemReviewed"] == kept
+
+
+# --- type-confused ClaimReview values -------------------------------------------------------
+# schema.org lets almost any value be a list or an object: the first usable value is taken,
+# and a value of a type that cannot mean anything is refused, naming the file and field.
+
+STORED = (
+    "select c.text, c.claimed_at, d.url, d.title, s.name, s.kind, r.reviewer, r.reviewer_url, "
+    "r.verdict, r.rating_value, r.url, r.reviewed_at from claims c "
+    "join documents d on d.id = c.document_id left join sources s on s.id = c.source_id "
+    "left join claim_reviews r on r.claim_id = c.id"
+)
+COLUMNS = (
+    "text claimed_at document_url title source source_kind reviewer reviewer_url verdict "
+    "rating_value review_url reviewed_at"
+).split()
+ITEM = REVIEW["itemReviewed"]
+
+
+@pytest.mark.parametrize(
+    "variant, expected",
+    [
+        (
+            {"url": ["https://checker.example/a", "https://b.example"]},
+            {"review_url": "https://checker.example/a"},
+        ),
+        (
+            {"url": {"@id": "https://checker.example/id"}},
+            {"review_url": "https://checker.example/id"},
+        ),
+        (
+            {"url": [None, "", "https://checker.example/c"]},
+            {"review_url": "https://checker.example/c"},
+        ),
+        ({"author": [{"name": "First"}, {"name": "Second"}]}, {"reviewer": "First"}),
+        ({"author": "Plain Name"}, {"reviewer": "Plain Name", "reviewer_url": None}),
+        (
+            {"author": {"name": ["One", "Two"], "url": ["https://one.example"]}},
+            {"reviewer": "One", "reviewer_url": "https://one.example"},
+        ),
+        ({"author": {"name": {"@value": "Valued"}}}, {"reviewer": "Valued"}),
+        (
+            {"reviewRating": [{"alternateName": "False"}, {"alternateName": "True"}]},
+            {"verdict": "False"},
+        ),
+        ({"reviewRating": ["Misleading"]}, {"verdict": "Misleading"}),
+        ({"reviewRating": 2}, {"verdict": None, "rating_value": "2"}),
+        (
+            {"reviewRating": {"alternateName": {"@value": "False"}, "ratingValue": [1]}},
+            {"verdict": "False", "rating_value": "1"},
+        ),
+        (
+            {"claimReviewed": {"@value": "A claim in a value object"}},
+            {"text": "A claim in a value object"},
+        ),
+        ({"claimReviewed": ["The first text", "The second"]}, {"text": "The first text"}),
+        ({"claimReviewed": [{"@value": "Nested"}]}, {"text": "Nested"}),
+        ({"datePublished": ["2024-01-01", "2024-01-02"]}, {"reviewed_at": "2024-01-01"}),
+        (
+            {"datePublished": {"@value": "2024-01-02T10:00:00Z"}},
+            {"reviewed_at": "2024-01-02T10:00:00Z"},
+        ),
+        ({"datePublished": 2024}, {"reviewed_at": "2024"}),
+        (
+            {"itemReviewed": [dict(ITEM), {"@type": "Claim"}]},
+            {"source": "South Korean intelligence"},
+        ),
+        ({"itemReviewed": ["a claim made on TV"]}, {"source": None}),
+        ({"itemReviewed": 12}, {"source": None}),
+        (
+            {"itemReviewed": dict(ITEM, author="A Person")},
+            {"source": "A Person", "source_kind": "other"},
+        ),
+        (
+            {"itemReviewed": dict(ITEM, author=[{"name": ["Kim"], "@type": ["Thing", "Person"]}])},
+            {"source": "Kim", "source_kind": "person"},
+        ),
+        (
+            {"itemReviewed": dict(ITEM, author={"name": "Gov", "additionalType": ["government"]})},
+            {"source_kind": "government"},
+        ),
+        ({"itemReviewed": dict(ITEM, author={"name": "X", "@id": 5})}, {"source": "X"}),
+        (
+            {"itemReviewed": dict(ITEM, appearance={"url": ["https://news.example/b"]})},
+            {"document_url": "https://news.example/b"},
+        ),
+        (
+            {"itemReviewed": dict(ITEM, appearance="https://news.example/c")},
+            {"document_url": "https://news.example/c"},
+        ),
+        (
+            {"itemReviewed": dict(ITEM, appearance=[{"@id": "_:b0"}])},
+            {"document_url": "https://checker.example/fc/1"},
+        ),
+        ({"itemReviewed": dict(ITEM, datePublished=[2023])}, {"claimed_at": "2023"}),
+        ({"name": ["Title one", "Title two"]}, {"title": "Title one"}),
+        ({"headline": 2024}, {"title": "2024"}),
+        ({"@type": ["ClaimReview", {"@id": "x"}, 3]}, {"verdict": "Mostly True"}),
+    ],
+)
+def test_claimreview_type_confused_values_load_the_first_usable_one(tmp_path, variant, expected):
+    path = tmp_path / "confused.json"
+    path.write_text(json.dumps(dict(REVIEW, **variant)), encoding="utf-8")
+    db = tmp_path / "confused.db"
+    result = run_cli("load", db, path)
+    assert result.exit_code == 0, result.output
+    (stored,) = rows(db, STORED)
+    got = dict(zip(COLUMNS, stored, strict=True))
+    assert {k: got[k] for k in expected} == expected
+    again = run_cli("load", db, path, "--force")
+    assert again.exit_code == 0 and "0 added, 0 updated" in again.output, again.output
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"@graph": [1, "x", None, [], True, REVIEW]},
+        {"@context": "https://schema.org", "@graph": [{"@graph": [REVIEW]}, {"@type": "Thing"}]},
+        {
+            "@type": "DataFeed",
+            "dataFeedElement": [5, {"@type": "DataFeedItem", "item": "x"}, REVIEW],
+        },
+    ],
+)
+def test_claimreview_wrappers_with_non_objects_skip_them(tmp_path, data):
+    path = tmp_path / "wrapped.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    db = tmp_path / "wrapped.db"
+    result = run_cli("load", db, path)
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select count(*) from claims") == [(1,)]
+
+
+def refused_review(seed_copy, tmp_path, data, *expected: str) -> str:
+    path = tmp_path / "bad-review.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = file_digest(seed_copy)
+    result = run_cli("load", seed_copy, path)
+    assert result.exit_code != 0, result.output
+    assert "bad-review.json" in result.output and "Nothing was written" in result.output
+    for text in expected:
+        assert text in result.output, result.output
+    assert "Traceback" not in result.output
+    assert file_digest(seed_copy) == before
+    return result.output
+
+
+@pytest.mark.parametrize(
+    "variant, field",
+    [
+        ({"claimReviewed": 42}, "claimReviewed"),
+        ({"claimReviewed": True}, "claimReviewed"),
+        ({"claimReviewed": {"text": "no @value"}}, "claimReviewed"),
+        ({"claimReviewed": [None, ""]}, "claimReviewed"),
+        ({"datePublished": 20240101}, "datePublished"),
+        ({"datePublished": "2024-02-30"}, "datePublished"),
+        ({"datePublished": ["2024-13-01"]}, "datePublished"),
+        ({"datePublished": {"year": 2024}}, "datePublished"),
+        ({"datePublished": True}, "datePublished"),
+        ({"datePublished": "yesterday"}, "datePublished"),
+        ({"itemReviewed": dict(ITEM, datePublished="2023-02-29")}, "itemReviewed.datePublished"),
+        ({"url": 5}, "url"),
+        ({"author": 7}, "author"),
+        ({"author": [7, "Name"]}, "author"),
+        ({"author": {"name": {"first": "A"}}}, "author.name"),
+        ({"author": {"name": "A", "sameAs": [5]}}, "author.sameAs"),
+        ({"itemReviewed": dict(ITEM, author=5)}, "itemReviewed.author"),
+        ({"itemReviewed": dict(ITEM, author={"name": [True, "X"]})}, "itemReviewed.author.name"),
+        ({"reviewRating": True}, "reviewRating"),
+        (
+            {"reviewRating": {"alternateName": "x", "ratingValue": {"a": 1}}},
+            "reviewRating.ratingValue",
+        ),
+        (
+            {"reviewRating": {"alternateName": "x", "bestRating": {"x": 5}}},
+            "reviewRating.bestRating",
+        ),
+        ({"name": {"a": 1}}, "name"),
+        ({"headline": ["x", 1], "name": None}, None),  # a first usable value that is text: loads
+    ],
+)
+def test_claimreview_type_confused_values_are_refused_by_field(seed_copy, tmp_path, variant, field):
+    if field is None:
+        path = tmp_path / "fine.json"
+        path.write_text(json.dumps(dict(REVIEW, **variant)), encoding="utf-8")
+        assert run_cli("load", seed_copy, path).exit_code == 0
+        return
+    refused_review(
+        seed_copy, tmp_path, dict(REVIEW, **variant), f"field '{field}'", "ClaimReview #1"
+    )
+
+
+@pytest.mark.parametrize(
+    "variant, field",
+    [
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"url": ["JavaScript:alert(1)"]}, "url"),
+        ({"url": "data:text/html,<script>alert(1)</script>"}, "url"),
+        ({"url": "ftp://checker.example/fc"}, "url"),
+        ({"url": "//checker.example/fc"}, "url"),
+        ({"url": "http://[::1"}, "url"),
+        ({"url": {"url": "vbscript:msgbox(1)"}}, "url"),
+        ({"author": {"name": "Checker", "url": "javascript:alert(1)"}}, "author.url"),
+        ({"author": {"name": "Checker", "sameAs": "javascript:alert(1)"}}, "author.sameAs"),
+        (
+            {"itemReviewed": dict(ITEM, appearance=[{"url": "javascript:alert(1)"}])},
+            "itemReviewed.appearance",
+        ),
+        ({"itemReviewed": dict(ITEM, appearance="javascript:alert(1)")}, "itemReviewed.appearance"),
+        (
+            {
+                "itemReviewed": dict(
+                    ITEM, firstAppearance={"url": "file:///etc/passwd"}, appearance=None
+                )
+            },
+            "itemReviewed.firstAppearance",
+        ),
+        (
+            {"itemReviewed": dict(ITEM, author={"name": "X", "url": "javascript:alert(1)"})},
+            "itemReviewed.author.url",
+        ),
+    ],
+)
+def test_claimreview_non_http_urls_are_refused(seed_copy, tmp_path, variant, field):
+    refused_review(seed_copy, tmp_path, dict(REVIEW, **variant), f"field '{field}'", "http(s) URL")
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        (dict(REVIEW, **{"@id": "#claim-y1\n"}), "@id"),
+        (dict(REVIEW, **{"@id": "#claim- y1"}), "@id"),
+        (dict(REVIEW, **{"@id": "#claim-y\x071"}), "@id"),
+        (dict(REVIEW, **{"@id": "#claim-" + "y" * 201}), "@id"),
+        (
+            [dict(REVIEW, **{"@id": "#claim-y1"}), dict(REVIEW, **{"@id": "#claim-y1\n"})],
+            "@id",
+        ),
+        (
+            dict(REVIEW, itemReviewed=dict(ITEM, author={"name": "S", "@id": "#source-s\x1b1"})),
+            "itemReviewed.author.@id",
+        ),
+        (
+            dict(REVIEW, itemReviewed=dict(ITEM, author={"name": "Evil\x07Name"})),
+            "itemReviewed.author.name",
+        ),
+    ],
+)
+def test_claimreview_hostile_own_ids_are_refused(seed_copy, tmp_path, data, field):
+    refused_review(seed_copy, tmp_path, data, f"field '{field}'")
+
+
+def test_claimreview_own_ids_that_are_fine_are_kept(tmp_path):
+    path = tmp_path / "own.json"
+    path.write_text(json.dumps(dict(REVIEW, **{"@id": "#claim-y1"})), encoding="utf-8")
+    db = tmp_path / "own.db"
+    assert run_cli("load", db, path).exit_code == 0
+    assert rows(db, "select id from claims") == [("y1",)]
+
+
+# --- CSV injection: formulas escaped on export, unescaped on load ---------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE = [
+    # text, speaker, figure_value, verdict, reviewer
+    ('=HYPERLINK("http://evil","x")', "@SUM(A1)", "", "=FALSE()", "+Checker"),
+    ("+1+1", "-Anna", "-3", "", ""),
+    ("-2+3", "=cmd|' /C calc'!A0", "-1.5", "", ""),
+    ("@SUM(A1) is the total", "Bob", "", "", ""),
+    ("'Tis the season", "'Twas me", "", "", ""),
+    ("'=already quoted", "''@twice", "", "", ""),
+    ("A plain claim, with a comma", "Carol", "12", "", ""),
+]
+
+
+@pytest.fixture
+def hostile_db(tmp_path):
+    path = tmp_path / "hostile.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "source_name", "figure_value", "verdict", "reviewer"])
+        # The loader reads ''=x as '=x (the export's escaping): a stored '=x is written so.
+        writer.writerows(
+            ["'" + v if re.match(r"'+[=+\-@]", v) else v for v in row] for row in HOSTILE
+        )
+    db = tmp_path / "hostile.db"
+    result = run_cli("load", db, path)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def exported_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(text.splitlines(keepends=True)))
+
+
+def test_csv_export_escapes_formulas(hostile_db):
+    exported = run_cli("export", hostile_db, "--format", "csv")
+    assert exported.exit_code == 0, exported.output
+    written = exported_rows(exported.output)
+    assert len(written) == len(HOSTILE)
+    for row in written:
+        for column, cell in row.items():
+            if column == "figure_value":  # plain numbers in a numeric column stay numbers
+                assert cell == "" or re.fullmatch(r"-?\d+(\.\d+)?", cell), cell
+            else:
+                assert not cell.startswith(FORMULA_START), (column, cell)
+    by_text = {r["text"]: r for r in written}
+    hyperlink = by_text["'" + HOSTILE[0][0]]
+    assert hyperlink["source_name"] == "'@SUM(A1)"
+    assert hyperlink["verdict"] == "'=FALSE()" and hyperlink["reviewer"] == "'+Checker"
+    assert by_text["'+1+1"]["source_name"] == "'-Anna"
+    assert by_text["'+1+1"]["figure_value"] == "-3"
+    assert by_text["'-2+3"]["figure_value"] == "-1.5"
+    assert by_text["'-2+3"]["source_name"] == "'=cmd|' /C calc'!A0"
+    # A genuine leading ' is kept as is, unless a formula follows it: then it gets one more.
+    assert by_text["'Tis the season"]["source_name"] == "'Twas me"
+    assert by_text["''=already quoted"]["source_name"] == "'''@twice"
+    assert "A plain claim, with a comma" in by_text
+    assert '"A plain claim, with a comma"' in exported.output  # still proper CSV quoting
+
+
+def test_csv_export_raw_writes_values_as_stored(hostile_db):
+    exported = run_cli("export", hostile_db, "--format", "csv", "--raw")
+    assert exported.exit_code == 0, exported.output
+    written = exported_rows(exported.output)
+    stored = rows(
+        hostile_db,
+        "select c.text, s.name, coalesce(c.figure_value, '') from claims c "
+        "join sources s on s.id = c.source_id",
+    )
+    assert sorted((r["text"], r["source_name"], r["figure_value"]) for r in written) == sorted(
+        (text, name, str(figure)) for text, name, figure in stored
+    )
+    assert {(t, s) for t, s, *_ in HOSTILE} == {(t, s) for t, s, _ in stored}
+    (review,) = [r for r in written if r["verdict"]]
+    assert (review["verdict"], review["reviewer"]) == ("=FALSE()", "+Checker")
+
+
+def test_csv_export_with_formulas_round_trips(hostile_db, tmp_path):
+    claims = (
+        "select c.id, c.text, s.id, s.name, c.figure_value, c.stance, c.quote_kind "
+        "from claims c join sources s on s.id = c.source_id order by c.id"
+    )
+    reviews = "select claim_id, verdict, reviewer from claim_reviews order by claim_id"
+    first = run_cli("export", hostile_db, "--format", "csv").output
+    path = tmp_path / "export.csv"
+    path.write_text(first, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    result = run_cli("load", fresh, path)
+    assert result.exit_code == 0, result.output
+    assert rows(fresh, claims) == rows(hostile_db, claims)
+    assert rows(fresh, reviews) == rows(hostile_db, reviews)
+    assert run_cli("export", fresh, "--format", "csv").output == first

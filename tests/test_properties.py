@@ -10,9 +10,11 @@ be loaded again without a change.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import shutil
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -320,3 +322,283 @@ def test_source_registries(seed_db_path, tmp_path, content):
 @given(content=st.one_of(st.text(max_size=300), st.binary(max_size=300)))
 def test_articles(seed_db_path, tmp_path, content):
     check(*fresh(seed_db_path, tmp_path, "article.txt", content))
+
+
+# --- type-confused JSON-LD, hostile ids and dates ------------------------------------------
+
+# Dates as they come: real ones, impossible ones (2023-02-29, 2024-04-31, 25:00), and other
+# shapes of writing them.
+VALID_DATE = st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")
+ANY_DAY = st.tuples(st.integers(1900, 2100), st.integers(0, 13), st.integers(0, 32)).map(
+    lambda ymd: f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}"
+)
+DATE = st.one_of(
+    VALID_DATE,
+    ANY_DAY,
+    st.tuples(VALID_DATE, st.integers(0, 25), st.integers(0, 61)).map(
+        lambda dhm: f"{dhm[0]}T{dhm[1]:02d}:{dhm[2]:02d}"
+    ),
+    st.sampled_from(["2024", "2024-12", "2024-02-30", "20240101", "2024-1-1", "２０２４", " 2024"]),
+)
+
+
+def mostly(good, bad):
+    """GOOD three times in four, so that examples get past the first field to the next."""
+    return st.one_of(good, good, good, bad)
+
+
+PLAIN_ID = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
+# Ids that must be refused (control characters, edge whitespace, over 200 characters) and
+# ones that must not.
+HOSTILE_ID = st.one_of(
+    PLAIN_ID,
+    st.tuples(
+        st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+        st.sampled_from(
+            ["\n", "\r", "\t", " ", "\x07", "\x1b", "\x00", "\u202e", "\u200b", "\x85"]
+        ),
+        st.sampled_from(["prefix", "suffix", "inside"]),
+    ).map(
+        lambda t: {"prefix": t[1] + t[0], "suffix": t[0] + t[1], "inside": t[0] + t[1] + t[0]}[t[2]]
+    ),
+    st.integers(195, 210).map(lambda n: "x" * n),
+    VALUE,
+)
+GOOD_URL = st.sampled_from(["https://factcheck.example/a", "http://factcheck.example/b"])
+URL = st.sampled_from(
+    [
+        "https://factcheck.example/a",
+        "http://factcheck.example/b",
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<b>x</b>",
+        "//factcheck.example/c",
+        "http://[::1",
+        "ftp://factcheck.example/d",
+    ]
+)
+SCALAR = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**16), 10**16), st.floats(), VALUE, DATE, URL
+)
+# A value as JSON-LD may write it: itself, in a list, or in a value or node object.
+JSONLD = st.recursive(
+    SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.fixed_dictionaries({"@value": inner}),
+        st.fixed_dictionaries({"@id": inner}),
+        st.fixed_dictionaries({"name": inner}, optional={"url": inner, "@type": inner}),
+        st.fixed_dictionaries({"url": inner}),
+    ),
+    max_leaves=4,
+)
+PERSON = mostly(
+    st.fixed_dictionaries(
+        {"name": mostly(VALUE.filter(str.strip), JSONLD)},
+        optional={
+            "@type": mostly(st.sampled_from(["Person", "Organization"]), JSONLD),
+            "@id": mostly(PLAIN_ID, st.one_of(HOSTILE_ID, JSONLD)).map("#source-{}".format),
+            "url": mostly(GOOD_URL, st.one_of(URL, JSONLD)),
+            "sameAs": mostly(GOOD_URL, st.one_of(URL, JSONLD)),
+            "additionalType": mostly(st.sampled_from(["person", "government"]), JSONLD),
+        },
+    ),
+    JSONLD,
+)
+CONFUSED_REVIEW = st.fixed_dictionaries(
+    {
+        "@type": st.one_of(
+            st.just("ClaimReview"),
+            st.lists(st.just("ClaimReview") | JSONLD, min_size=1).map(
+                lambda kinds: ["ClaimReview", *kinds]
+            ),
+        ),
+        "claimReviewed": mostly(VALUE.filter(str.strip), JSONLD),
+    },
+    optional={
+        "@id": mostly(PLAIN_ID.map("#claim-{}".format), st.one_of(HOSTILE_ID, JSONLD)),
+        "url": mostly(GOOD_URL, st.one_of(URL, JSONLD)),
+        "datePublished": mostly(VALID_DATE, st.one_of(DATE, JSONLD)),
+        "name": mostly(VALUE, JSONLD),
+        "author": PERSON,
+        "reviewRating": mostly(
+            st.fixed_dictionaries(
+                {"alternateName": mostly(st.sampled_from(["False", "True"]), JSONLD)},
+                optional={"ratingValue": JSONLD, "bestRating": JSONLD},
+            ),
+            JSONLD,
+        ),
+        "itemReviewed": mostly(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "author": PERSON,
+                    "datePublished": mostly(VALID_DATE, st.one_of(DATE, JSONLD)),
+                    "appearance": mostly(GOOD_URL, st.one_of(URL, JSONLD)),
+                },
+            ),
+            JSONLD,
+        ),
+    },
+)
+CONFUSED_CLAIMREVIEW = st.one_of(
+    CONFUSED_REVIEW,
+    st.lists(CONFUSED_REVIEW, min_size=1, max_size=3),
+    st.fixed_dictionaries({"@graph": st.lists(st.one_of(CONFUSED_REVIEW, JSONLD), max_size=3)}),
+).map(json.dumps)
+
+
+# The new strategies have more ways to go wrong: more examples, still a second or two each.
+MORE = settings(SETTINGS, max_examples=50)
+
+
+def assert_clean(database: Path) -> None:
+    """And whatever was stored: ids that are printable, trimmed and at most 200 characters,
+    source names without control characters, and dates that are on the calendar."""
+    for (stored,) in rows(database, "select id from claims union all select id from sources"):
+        assert stored.isprintable() and stored == stored.strip() and len(stored) <= 200, stored
+    for (name,) in rows(database, "select name from sources"):
+        assert not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name), name
+    dates = (
+        "select claimed_at from claims union all select figure_as_of from claims "
+        "union all select reviewed_at from claim_reviews"
+    )
+    for (stored,) in rows(database, dates):
+        if isinstance(stored, str) and len(stored) >= 10:
+            datetime.date.fromisoformat(stored[:10])  # raises (fails) on 2024-02-30
+
+
+@MORE
+@given(content=CONFUSED_CLAIMREVIEW)
+def test_claimreview_type_confused_values(seed_db_path, tmp_path, content):
+    database, path = fresh(seed_db_path, tmp_path, "reviews.json", content)
+    check(database, path, "--format", "claimreview")
+    assert_clean(database)
+
+
+@st.composite
+def dated_table(draw) -> str:
+    header = ["id", "text", "source", "date", "figure_value", "figure_as_of", "reviewer"]
+    header += ["verdict", "reviewed_at"]
+    body = [
+        [
+            draw(mostly(PLAIN_ID, HOSTILE_ID)),
+            draw(VALUE.filter(str.strip)),
+            draw(mostly(st.one_of(PLAIN_ID, st.just("")), HOSTILE_ID)),
+            draw(mostly(st.one_of(VALID_DATE, st.just("")), DATE)),
+            draw(st.one_of(st.just(""), st.integers(-5, 10**6).map(str))),
+            draw(mostly(st.one_of(VALID_DATE, st.just("")), DATE)),
+            "Checker",
+            "False",
+            draw(mostly(st.one_of(VALID_DATE, st.just("")), DATE)),
+        ]
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    return csv_text(header, body)
+
+
+@MORE
+@given(content=dated_table())
+def test_plain_csv_hostile_ids_and_dates(seed_db_path, tmp_path, content):
+    database, path = fresh(seed_db_path, tmp_path, "claims.csv", content)
+    check(database, path, "--format", "csv")
+    assert_clean(database)
+
+
+@MORE
+@given(
+    content=st.lists(
+        st.fixed_dictionaries(
+            {
+                "id": mostly(PLAIN_ID, st.one_of(HOSTILE_ID, JSONLD)),
+                "text": VALUE.filter(str.strip),
+            },
+            optional={"date": st.one_of(DATE, JSONLD), "source": mostly(PLAIN_ID, HOSTILE_ID)},
+        ),
+        min_size=1,
+        max_size=3,
+    ).map(json.dumps)
+)
+def test_plain_json_hostile_ids_and_dates(seed_db_path, tmp_path, content):
+    database, path = fresh(seed_db_path, tmp_path, "claims.json", content)
+    check(database, path, "--format", "csv")
+    assert_clean(database)
+
+
+FIGURE_NUMBER = st.one_of(
+    st.none(),
+    st.integers(-(10**16), 10**16),
+    st.floats(),  # NaN and infinity too, which json.dumps writes as NaN and Infinity
+    st.sampled_from([1e15, -1e15, 999_999_999_999_999, 10**400]),
+    VALUE,
+    st.booleans(),
+)
+SHARD_FIELDS = st.fixed_dictionaries(
+    {"start": st.integers(0, 40), "length": st.integers(1, 30)},
+    optional={
+        "figures": st.one_of(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"value": mostly(st.integers(0, 10**6), FIGURE_NUMBER)},
+                    optional={
+                        "unit": mostly(VALUE, JSONLD),
+                        "as_of": st.one_of(DATE, st.none()),
+                        "forecast": st.booleans(),
+                    },
+                ),
+                max_size=2,
+            ),
+            JSONLD,
+        ),
+        "confidence": mostly(
+            st.floats(0, 1), st.one_of(st.floats(), st.integers(-2, 2), VALUE, st.none())
+        ),
+        "stance": st.sampled_from(["asserts", "denies", "expects", "shouts", ""]),
+        "speaker": mostly(VALUE, JSONLD),
+        "url": mostly(GOOD_URL, URL),
+    },
+)
+
+
+@MORE
+@given(records=st.lists(SHARD_FIELDS, min_size=1, max_size=3))
+def test_extracted_shards_with_hostile_figures(seed_db_path, tmp_path, records):
+    ((document, text),) = rows(seed_db_path, "select id, text from documents limit 1")
+    lines = []
+    for record in records:
+        start, end = record["start"], record["start"] + record["length"]
+        fields = {k: v for k, v in record.items() if k not in ("start", "length")}
+        lines.append(dict(fields, document_id=document, start=start, end=end, text=text[start:end]))
+    content = "".join(json.dumps(line) + "\n" for line in lines)
+    database, path = fresh(seed_db_path, tmp_path, "claims-1.extracted.jsonl", content)
+    check(database, path)
+    assert_clean(database)
+
+
+ARTICLE = "Titel\n\nDer Minister sagte, es gebe 3.000 Soldaten in der Stadt.\n"
+
+
+@MORE
+@given(
+    claimed_at=DATE,
+    as_of=DATE,
+    merge=st.booleans(),
+    claim_id=HOSTILE_ID.filter(lambda i: "'" not in i and "\\" not in i),
+)
+def test_curated_files_with_unquoted_dates(
+    seed_db_path, tmp_path, claimed_at, as_of, merge, claim_id
+):
+    """Dates written bare, as people write them in YAML (YAML then reads 2024-02-30 as a date)."""
+    text = (
+        "document:\n  file: minister.txt\n"
+        + ("  <<: {title: Merged}\n" if merge else "")
+        + "claims:\n"
+        + f"  - id: '{claim_id}'\n"
+        + "    text: es gebe 3.000 Soldaten\n    stance: asserts\n    quote_kind: reported\n"
+        + f"    claimed_at: {claimed_at}\n"
+        + f"    figure: {{value: 3000, unit: soldiers, as_of: {as_of}}}\n"
+    )
+    database, path = fresh(seed_db_path, tmp_path, "minister.claims.yml", text)
+    (path.parent / "minister.txt").write_text(ARTICLE, encoding="utf-8")
+    check(database, path.parent)
+    assert_clean(database)

@@ -18,6 +18,7 @@ from typing import Any
 
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.verdicts import normalise_verdict
+from datasette_claims.inputs.fields import id_problem, name_problem
 from datasette_claims.inputs.registry import SourceEntry
 from datasette_claims.model import (
     SOURCE_KINDS,
@@ -58,15 +59,24 @@ class ImportBatch:
         role: str | None = None,
         extra: dict[str, Any] | None = None,
         stub: bool = False,
+        id_field: str = "source",
+        name_field: str = "source_name",
     ) -> str | None:
         """The id of a source by this name, recorded for insertion if new.
 
         A `stub` (a source known only as some other source's institution) gives way to
-        the full description when that source appears in its own right.
+        the full description when that source appears in its own right. An id or name
+        with control characters is refused (ID_FIELD, NAME_FIELD name them in the input).
         """
         if not name or not str(name).strip():
             return None
         name = str(name).strip()
+        for problem, key in (
+            (id_problem(source_id) if source_id else None, id_field),
+            (name_problem(name), name_field),
+        ):
+            if problem:
+                raise LoadError(problem, file=self.path, line=line, field=key)
         source_id = source_id or slug(name)
         if source_id in self._stubs and not stub:
             del self.sources[source_id]
@@ -111,12 +121,19 @@ class ImportBatch:
         quote_kind: str = "paraphrase",
         external_id: str | None = None,
         extra: dict[str, Any] | None = None,
+        id_field: str = "id",
         **fields: Any,
     ) -> str:
-        """Record a claim with a document of its own text (offsets 0..len); returns its id."""
+        """Record a claim with a document of its own text (offsets 0..len); returns its id.
+
+        A CLAIM_ID the input gives must be printable, without edge whitespace and at most
+        200 characters: "y1\n" and "y1" would otherwise be two claims."""
         text = (text or "").strip()
         if not text:
             raise LoadError("the claim has no text", file=self.path, line=line, field="text")
+        problem = id_problem(claim_id) if isinstance(claim_id, str) else None
+        if problem:
+            raise LoadError(problem, file=self.path, line=line, field=id_field)
         document = document_row(
             text=text,
             title=title,
@@ -150,7 +167,7 @@ class ImportBatch:
                 f"claim id '{claim_id}' is used twice with different text",
                 file=self.path,
                 line=line,
-                field="id",
+                field=id_field,
             )
         self.claims[claim_id] = row  # duplicates in the input collapse into one claim
         return claim_id

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.base import ImportBatch, Importer
 from datasette_claims.inputs.decoding import read_text
+from datasette_claims.inputs.fields import date_problem, url_problem
 from datasette_claims.model import SOURCE_KINDS
 
 MAPPED = {
@@ -28,7 +29,20 @@ MAPPED = {
 
 
 def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
+    """The first usable item of a list (schema.org allows a list wherever one value goes)."""
+    while isinstance(value, list):
+        value = next((v for v in value if v not in (None, "", [], {})), None)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-LD value as a plain one: a list's first usable item, {"@value": x} as x."""
+    for _ in range(16):  # bounded, however deeply the wrappers nest
+        value = _first(value)
+        if not (isinstance(value, dict) and "@value" in value):
+            break
+        value = value["@value"]
+    return value
 
 
 def _text(value: Any) -> str | None:
@@ -45,20 +59,90 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _name(value: Any) -> tuple[str | None, str | None, str | None]:
-    """(name, @type, url) of a schema.org Person/Organization, or of plain text."""
-    value = _first(value)
-    if isinstance(value, str):
-        return value, None, None
-    if isinstance(value, dict):
-        url = value.get("url") or _first(value.get("sameAs"))
-        kind = value.get("@type")
-        return (
-            _text(value.get("name")),
-            kind if isinstance(kind, str) else None,
-            (url if isinstance(url, str) else None),
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    names: dict[type, str] = {dict: "an object", list: "a list", str: "text"}
+    return names.get(type(value), type(value).__name__)
+
+
+class _Where:
+    """One ClaimReview of a file: its values read so that every refusal names the field."""
+
+    def __init__(self, batch: ImportBatch, number: int) -> None:
+        self.batch = batch
+        self.label = f"ClaimReview #{number}"
+
+    def error(self, message: str, field: str) -> LoadError:
+        return LoadError(f"{self.label}: {message}", file=self.batch.path, field=field)
+
+    def string(self, value: Any, field: str, numbers: bool = False) -> str | None:
+        """The first usable text of VALUE (NUMBERS as text too); anything else is refused."""
+        value = _plain(value)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            return value
+        if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise self.error(f"expected text, got {_kind(value)}", field)
+
+    def url(self, value: Any, field: str) -> str | None:
+        """The first URL of VALUE (a string, a list, or a node's url): http(s) only."""
+        value = _plain(value)
+        if isinstance(value, dict):
+            node_id = _plain(value.get("@id"))
+            # An @id is a node's name, and only an address when it looks like one.
+            value = _plain(value.get("url")) or (
+                node_id if isinstance(node_id, str) and not url_problem(node_id) else None
+            )
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise self.error(f"expected a URL, got {_kind(value)}", field)
+        problem = url_problem(value.strip())
+        if problem:
+            raise self.error(problem, field)
+        return value.strip()
+
+    def date(self, value: Any, field: str) -> str | None:
+        """An ISO 8601 date or date-time that exists (a bare year may be a number)."""
+        value = _plain(value)
+        if value is None or value == "":
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.error(f"expected a date, got {_kind(value)}", field)
+        problem = date_problem(value.strip())
+        if problem:
+            raise self.error(problem, field)
+        return value.strip()[:25]
+
+    def rating(self, value: Any, field: str) -> str | int | float | None:
+        value = _plain(value)
+        if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return value
+        raise self.error(f"expected a number or text, got {_kind(value)}", field)
+
+    def name(self, value: Any, field: str) -> tuple[str | None, set[str], str | None]:
+        """(name, @types, url) of a schema.org Person/Organization, or of plain text."""
+        value = _plain(value)
+        if value is None or value == "":
+            return None, set(), None
+        if isinstance(value, str):
+            return value, set(), None
+        if not isinstance(value, dict):
+            raise self.error(
+                f"expected a Person or Organization (an object or a name), got {_kind(value)}",
+                field,
+            )
+        url = self.url(value.get("url"), f"{field}.url") or self.url(
+            value.get("sameAs"), f"{field}.sameAs"
         )
-    return None, None, None
+        return self.string(value.get("name"), f"{field}.name", numbers=True), _types(value), url
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -103,29 +187,42 @@ class ClaimReviewImporter(Importer):
             raise LoadError(f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
         except RecursionError:
             raise LoadError("JSON nested too deeply", file=str(path)) from None
+        except ValueError as exc:  # a number of more than 4300 digits
+            raise LoadError(f"unreadable JSON: {exc}", file=str(path)) from None
         reviews = claim_reviews(data)
         if not reviews:
             raise LoadError("no ClaimReview objects found", file=str(path))
-        for number, review in enumerate(reviews, 1):
-            self._one(review, number, batch)
+        try:
+            for number, review in enumerate(reviews, 1):
+                self._one(review, number, batch)
+        except RecursionError:  # lists of lists in a verdict, or kept in `extra`
+            raise LoadError("JSON nested too deeply", file=str(path)) from None
 
     def _one(self, review: dict[str, Any], number: int, batch: ImportBatch) -> None:
-        where = f"ClaimReview #{number}"
-        text = review.get("claimReviewed")
-        if not isinstance(text, str) or not text.strip():
+        # schema.org allows a list or an object for most values: the first usable one is
+        # taken, and a value of a type that cannot mean anything is refused by its field.
+        at = _Where(batch, number)
+        text = _plain(review.get("claimReviewed"))
+        if text is not None and not isinstance(text, str):
+            raise at.error(f"claimReviewed must be text, got {_kind(text)}", "claimReviewed")
+        if not text or not text.strip():
             raise LoadError(
-                f"{where} has no claimReviewed text", file=batch.path, field="claimReviewed"
+                f"{at.label} has no claimReviewed text", file=batch.path, field="claimReviewed"
             )
-        raw_item = _first(review.get("itemReviewed")) or {}
+        raw_item = _first(review.get("itemReviewed"))
         item = raw_item if isinstance(raw_item, dict) else {}
-        claimant, claimant_type, claimant_url = _name(item.get("author"))
+        claimant, claimant_types, claimant_url = at.name(item.get("author"), "itemReviewed.author")
         kind = (
-            "person" if claimant_type == "Person" else "organisation" if claimant_type else "other"
+            "person"
+            if "Person" in claimant_types
+            else "organisation"
+            if claimant_types
+            else "other"
         )
-        author = _first(item.get("author"))
-        own_id = author.get("@id") if isinstance(author, dict) else None
-        declared = author.get("additionalType") if isinstance(author, dict) else None
-        if declared in SOURCE_KINDS:
+        author = _plain(item.get("author"))
+        own_id = _plain(author.get("@id")) if isinstance(author, dict) else None
+        declared = _plain(author.get("additionalType")) if isinstance(author, dict) else None
+        if isinstance(declared, str) and declared in SOURCE_KINDS:
             kind = declared
         source_id = batch.source(
             claimant,
@@ -133,16 +230,25 @@ class ClaimReviewImporter(Importer):
             source_id=own_id[len("#source-") :]
             if isinstance(own_id, str) and own_id.startswith("#source-")
             else None,
+            id_field="itemReviewed.author.@id",
+            name_field="itemReviewed.author.name",
         )
         if source_id and claimant_url:
             batch.sources[source_id].url = claimant_url
-        appearance = _first(item.get("appearance")) or _first(item.get("firstAppearance"))
-        appearance_url = appearance.get("url") if isinstance(appearance, dict) else appearance
-        reviewer, _, reviewer_url = _name(review.get("author"))
-        raw_rating = _first(review.get("reviewRating")) or {}
-        # A bare string rating ("False") is the verdict itself.
-        rating = raw_rating if isinstance(raw_rating, dict) else {"alternateName": raw_rating}
-        url = review.get("url")
+        appearance_url = at.url(item.get("appearance"), "itemReviewed.appearance") or at.url(
+            item.get("firstAppearance"), "itemReviewed.firstAppearance"
+        )
+        reviewer, _, reviewer_url = at.name(review.get("author"), "author")
+        raw_rating = _first(review.get("reviewRating"))
+        if raw_rating is None or isinstance(raw_rating, dict):
+            rating = raw_rating or {}
+        elif isinstance(raw_rating, str):
+            rating = {"alternateName": raw_rating}  # a bare string rating is the verdict
+        elif isinstance(raw_rating, (int, float)) and not isinstance(raw_rating, bool):
+            rating = {"ratingValue": raw_rating}  # and a bare number the rating's value
+        else:
+            raise at.error(f"expected a Rating, got {_kind(raw_rating)}", "reviewRating")
+        url = at.url(review.get("url"), "url")
         extra = {k: v for k, v in review.items() if k not in MAPPED}
         item_extra = {
             k: v
@@ -151,20 +257,24 @@ class ClaimReviewImporter(Importer):
         }
         if item_extra:
             extra["itemReviewed"] = item_extra
-        if not isinstance(raw_item, dict):
+        if raw_item is not None and not isinstance(raw_item, dict):
             extra["itemReviewed"] = raw_item  # kept, not dropped
-        if len([a for a in (item.get("appearance") or []) if a]) > 1:
-            extra["appearances"] = item.get("appearance")
+        appearances = item.get("appearance")
+        if isinstance(appearances, list) and len([a for a in appearances if a]) > 1:
+            extra["appearances"] = appearances
+        own_claim = _plain(review.get("@id"))
         claim_id = batch.claim(
             text=text,
             key=f"claimreview:{url or ''}:{text.strip()}",
-            claim_id=review["@id"][len("#claim-") :] if _is_own_id(review.get("@id")) else None,
+            claim_id=own_claim[len("#claim-") :] if _is_own_id(own_claim) else None,
+            id_field="@id",
             line=None,
             source_id=source_id,
-            url=appearance_url if isinstance(appearance_url, str) else url,
-            title=review.get("name") or review.get("headline"),
+            url=appearance_url or url,
+            title=at.string(review.get("name"), "name", numbers=True)
+            or at.string(review.get("headline"), "headline", numbers=True),
             publisher=reviewer,
-            claimed_at=_date(item.get("datePublished")),
+            claimed_at=at.date(item.get("datePublished"), "itemReviewed.datePublished"),
             external_id=url,
             extra=extra or None,
         )
@@ -173,21 +283,17 @@ class ClaimReviewImporter(Importer):
             reviewer=reviewer,
             reviewer_url=reviewer_url,
             verdict=_text(rating.get("alternateName")),
-            rating_value=rating.get("ratingValue"),
-            best_rating=rating.get("bestRating"),
-            worst_rating=rating.get("worstRating"),
+            rating_value=at.rating(rating.get("ratingValue"), "reviewRating.ratingValue"),
+            best_rating=at.rating(rating.get("bestRating"), "reviewRating.bestRating"),
+            worst_rating=at.rating(rating.get("worstRating"), "reviewRating.worstRating"),
             url=url,
-            reviewed_at=_date(review.get("datePublished")),
+            reviewed_at=at.date(review.get("datePublished"), "datePublished"),
         )
 
 
 def _is_own_id(value: Any) -> bool:
     # Our own exports carry the claim id as "#claim-<id>" so a round trip keeps it.
     return isinstance(value, str) and value.startswith("#claim-")
-
-
-def _date(value: Any) -> str | None:
-    return str(value)[:25] if value else None
 
 
 def claim_review(row: dict[str, Any], claim_url: str | None = None) -> dict[str, Any]:

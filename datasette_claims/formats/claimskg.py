@@ -53,7 +53,12 @@ class ClaimsKGImporter(Importer):
                 )
             url = row.get("claimReview_url") or None
             # creativeWork_author_name is the claimant when known ("Multiple sources" at AFP).
-            source_id = batch.source(row.get("creativeWork_author_name"), kind="other", line=line)
+            source_id = batch.source(
+                row.get("creativeWork_author_name"),
+                kind="other",
+                line=line,
+                name_field="creativeWork_author_name",
+            )
             extra = {
                 k: v for k, v in row.items() if k not in CLAIMSKG_MAPPED and v not in ("", None)
             }

@@ -69,6 +69,8 @@ class LiarImporter(Importer):
                     source_id=speaker.strip().lower(),
                     role=job or None,
                     extra={k: v for k, v in (("state", state), ("party", party)) if v} or None,
+                    id_field="speaker",
+                    name_field="speaker",
                 )
                 for label_name, count in zip(LIAR_LABELS, numbers, strict=True):
                     if speaker_id is None:  # a speaker field of only separators names no one

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.base import ImportBatch, Importer
-from datasette_claims.formats.tabular import ISO_DATE, rows_of
+from datasette_claims.formats.tabular import date_problem, rows_of
 from datasette_claims.inputs.decoding import read_text
+from datasette_claims.inputs.fields import url_problem, usable_figure
 from datasette_claims.model import QUOTE_KINDS, STANCES, STATUSES, proposition_row
 
 # One row per claim and review (a claim without reviews gets one row).
@@ -94,8 +95,36 @@ def export_sql(claim_id: bool = False) -> str:
     )
 
 
-def csv_text(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The plain CSV the `csv` importer reads: one line per claim and review."""
+# CSV injection (OWASP): a value of the form '* then = + - @ tab or CR gets one more leading '
+# ('=x -> ''=x, so it reverses); the importer drops one. Numbers in numeric columns stay.
+FORMULA_CELL = re.compile(r"'*[=+\-@\t\r]")
+ESCAPED_CELL = re.compile(r"'+[=+\-@\t\r]")
+NUMERIC_COLUMNS = {"figure_value"}
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(column: str, value: Any) -> Any:
+    """VALUE as written to COLUMN of the export, escaped so no spreadsheet runs it."""
+    text = str(value)
+    if column in NUMERIC_COLUMNS and PLAIN_NUMBER.fullmatch(text):
+        return value
+    return "'" + text if FORMULA_CELL.match(text) else value
+
+
+def csv_value(cell: str) -> str:
+    """A plain CSV cell as the value it stands for: the export's escaping undone."""
+    return cell[1:] if ESCAPED_CELL.match(cell) else cell
+
+
+def csv_values(row: Any) -> dict[str, Any]:
+    """A plain CSV row (column -> cell) with our export's formula escaping undone."""
+    return {k: csv_value(v) for k, v in row.items()}
+
+
+def csv_text(rows: Iterable[dict[str, Any]], raw: bool = False) -> Iterator[str]:
+    """The plain CSV the `csv` importer reads: one line per claim and review.
+
+    Cells that a spreadsheet would run as formulas are escaped unless RAW."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -103,7 +132,8 @@ def csv_text(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in CSV_COLUMNS})
+        values = {k: ("" if row.get(k) is None else row[k]) for k in CSV_COLUMNS}
+        writer.writerow(values if raw else {k: csv_cell(k, v) for k, v in values.items()})
         yield buffer.getvalue()
 
 
@@ -131,11 +161,13 @@ class PlainImporter(Importer):
                 raise LoadError(
                     f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno
                 ) from None
+            except (ValueError, RecursionError) as exc:  # a 5000-digit number, deep nesting
+                raise LoadError(f"unreadable JSON: {exc}", file=str(path)) from None
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise LoadError("a JSON claim list is a list of objects", file=str(path))
             records: Any = ((None, {k: "" if v is None else v for k, v in r.items()}) for r in data)
         else:
-            records = rows_of(path, ",")
+            records = ((line, csv_values(row)) for line, row in rows_of(path, ","))
         for number, (line, row) in enumerate(records, 1):
             self._one(path, batch, line or number, row)
 
@@ -161,31 +193,29 @@ class PlainImporter(Importer):
             figure_value = float(figure) if figure else None
         except ValueError:
             figure_value = float("nan")
-        if figure_value is not None and not (
-            math.isfinite(figure_value) and abs(figure_value) < 1e15
-        ):
+        if figure_value is not None and not usable_figure(figure_value):
             raise LoadError(
                 f"'{figure}' is not a usable figure (a finite number below 10^15)",
                 file=str(path),
                 line=line,
                 field="figure_value",
             )
-        for key in ("date", "figure_as_of", "reviewed_at"):
+        for key, check in (
+            ("date", date_problem),
+            ("figure_as_of", date_problem),
+            ("reviewed_at", date_problem),
+            ("url", url_problem),
+            ("review_url", url_problem),
+        ):
             given = value(key)
-            if given and not ISO_DATE.match(given):
-                raise LoadError(
-                    f"'{given}' is not an ISO 8601 date (2024, 2024-12, 2024-12-01, "
-                    "or a date-time)",
-                    file=str(path),
-                    line=line,
-                    field=key,
-                )
-        for key in ("url", "review_url"):
-            given = value(key)
-            if given and not given.lower().startswith(("http://", "https://")):
-                raise LoadError(
-                    f"'{given}' is not an http(s) URL", file=str(path), line=line, field=key
-                )
+            problem = check(given) if given else None
+            if problem:
+                raise LoadError(problem, file=str(path), line=line, field=key)
+        # An id is taken as given: " y1" and "y1\n" are refused, not trimmed into "y1".
+        raw_id = row.get("id")
+        if isinstance(raw_id, (dict, list)):
+            raise LoadError("an id is text", file=str(path), line=line, field="id")
+        own_id = str(raw_id) if value("id") else None
         if figure_value is not None and figure_value.is_integer():
             figure_value = int(figure_value)
         institution = value("source_institution")
@@ -197,6 +227,8 @@ class PlainImporter(Importer):
                 line=line,
                 source_id=institution,
                 stub=True,
+                id_field="source_institution",
+                name_field="source_institution_name",
             )
         source_id = batch.source(
             value("source_name") or value("source"),
@@ -219,7 +251,7 @@ class PlainImporter(Importer):
         claim_id = batch.claim(
             text=str(row.get("text") or ""),
             key=f"plain:{value('id') or value('text')}",
-            claim_id=value("id"),
+            claim_id=own_id,
             line=line,
             source_id=source_id,
             url=value("url"),

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.decoding import read_text
+from datasette_claims.inputs.fields import ISO_DATE, date_problem
 
 csv.field_size_limit(64 * 1024 * 1024)
-ISO_DATE = re.compile(
-    r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?)?)?)?$"
-)
+__all__ = ["ISO_DATE", "date_problem", "rows_of"]  # the date checks live with the others
 
 
 def rows_of(
@@ -39,6 +36,18 @@ def rows_of(
                 continue
             if header and names is None:
                 names = [v.strip() for v in values]
+                seen: set[str] = set()
+                for twice in names:
+                    if twice not in seen:
+                        seen.add(twice)
+                        continue
+                    # A second column of the same name would silently replace the first.
+                    raise LoadError(
+                        f"the header names the column '{twice}' twice",
+                        file=str(path),
+                        line=line,
+                        field=twice or None,
+                    )
                 continue
             if names is not None:
                 if len(values) != len(names):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +14,74 @@ from datasette_claims.inputs.structured import Mapping
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+# An ISO 8601 date at any precision, or a date-time (with an offset, if known).
+ISO_DATE = re.compile(
+    r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?)?)?$",
+    re.ASCII,  # no other script's digits
+)
+_TIME = re.compile(r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?")
+FIGURE_LIMIT = 1e15  # SQLite integers are 64-bit; no figure anyone reports comes near
+ID_LIMIT = 200
+
+
+def usable_figure(value: Any) -> bool:
+    """Whether VALUE is a figure worth storing: a finite number (not true/false) below 10^15."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) < FIGURE_LIMIT
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def date_problem(text: str) -> str | None:
+    """Why TEXT is not an ISO 8601 date (2024, 2024-12, 2024-12-01 or a date-time), or None.
+
+    The form is not enough: 2024-02-30 and 25:00 are refused too."""
+    if not ISO_DATE.fullmatch(text):
+        return f"'{text}' is not an ISO 8601 date (2024, 2024-12, 2024-12-01, or a date-time)"
+    if len(text) >= 10:
+        try:
+            dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return f"'{text}' is not a calendar date"
+        time = _TIME.fullmatch(text[10:])
+        if time and any(
+            int(n or 0) > limit
+            for n, limit in zip(time.groups(), (23, 59, 59, 23, 59), strict=True)
+        ):
+            return f"'{text}' is not a time of day"
+    return None
+
+
+def url_problem(text: str) -> str | None:
+    """Why TEXT is not an http(s) URL (javascript:, data:, relative ...), or None."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed [IPv6] host
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"'{text}' is not an http(s) URL"
+    return None
+
+
+def id_problem(value: str) -> str | None:
+    """Why VALUE is no usable id (control characters, edge whitespace, too long), or None."""
+    if len(value) > ID_LIMIT:
+        return f"an id has at most {ID_LIMIT} characters, this one has {len(value)}"
+    if value != value.strip():
+        return f"the id {value!r} begins or ends with whitespace"
+    if not value.isprintable():
+        return f"the id {value!r} contains a control or invisible character"
+    return None
+
+
+def name_problem(value: str) -> str | None:
+    """Why VALUE cannot name a source (it carries control characters or line breaks), or None."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+        return f"the name {value!r} contains a control character or line break"
+    return None
 
 
 class Fields:
@@ -58,9 +127,9 @@ class Fields:
         value = self.text(key)
         if value is None:
             return None
-        parts = urlsplit(value.strip())
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            raise self.error(f"'{value}' is not an http(s) URL", key)
+        problem = url_problem(value.strip())
+        if problem:
+            raise self.error(problem, key)
         return value.strip()
 
     def slug(self, key: str, required: bool = False) -> str | None:
@@ -88,7 +157,7 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(f"expected a number, got {_kind(value)} {value!r}", key)
         # SQLite integers are 64-bit; NaN and infinity are not figures anyone reports.
-        if not math.isfinite(value) or abs(value) >= 1e15:
+        if not usable_figure(value):
             raise self.error(f"{value!r} is not a usable figure (finite, below 10^15)", key)
         return value
 
@@ -120,11 +189,9 @@ class Fields:
         text = str(value).strip()
         if not _PARTIAL_DATE.match(text):
             raise self.error(f"'{text}' is not a date like 2024, 2024-12 or 2024-12-01", key)
-        if len(text) == 10:
-            try:
-                dt.date.fromisoformat(text)
-            except ValueError:
-                raise self.error(f"'{text}' is not a calendar date", key) from None
+        problem = date_problem(text)
+        if problem:
+            raise self.error(problem, key)
         return text
 
     def timestamp(self, key: str) -> str | None:

@@ -25,6 +25,10 @@ class Mapping(dict):
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that records lines and refuses aliases (no billion-laughs expansion)."""
 
@@ -35,13 +39,39 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 "YAML aliases (*name) are not allowed in claim files",
                 line=node.start_mark.line + 1,
             )
-        return super().construct_object(node, deep=deep)
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # e.g. an integer of 5000 digits
+            raise LoadError(
+                f"cannot read {_excerpt(node)}: {exc}", line=node.start_mark.line + 1
+            ) from None
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # An unquoted 2024-02-30 looks like a date to YAML but is none.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise LoadError(
+                f"'{node.value}' is not a calendar date or time", line=node.start_mark.line + 1
+            ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Mapping:
         seen: dict[str, int] = {}
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                # `<<: *base` copies another mapping in: an alias by another name.
+                raise LoadError(
+                    "YAML merge keys (<<) are not allowed in claim files",
+                    line=key_node.start_mark.line + 1,
+                )
             if isinstance(key_node, yaml.ScalarNode):
                 line = key_node.start_mark.line + 1
+                if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _TIMESTAMP_TAG:
+                    try:
+                        self.construct_yaml_timestamp(value_node)
+                    except LoadError as exc:
+                        exc.field = str(key_node.value)
+                        raise
                 if key_node.value in seen:
                     raise LoadError(
                         f"key '{key_node.value}' appears twice in one mapping "
@@ -62,6 +92,14 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
 )
+_LineLoader.add_constructor(_TIMESTAMP_TAG, _LineLoader.construct_yaml_timestamp)
+
+
+def _excerpt(node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        return "this value"
+    value = str(node.value)
+    return f"the value '{value[:20]}...'" if len(value) > 20 else f"the value '{value}'"
 
 
 def read_structured(path: Path) -> Any:
@@ -77,6 +115,8 @@ def read_structured(path: Path) -> Any:
             raise
         except RecursionError:
             raise LoadError("JSON nested too deeply", file=str(path)) from None
+        except ValueError as exc:  # a number of more than 4300 digits
+            raise LoadError(f"unreadable JSON: {exc}", file=str(path)) from None
         # The values come from the JSON parser; JSON is also YAML flow style, so a second
         # read with the YAML loader recovers the line of each key for error messages.
         try:
