@@ -132,9 +132,17 @@ def independence_groups(
     offending source's registry entry when `located` knows it.
     """
     located = located or {}
-    groups: dict[str, str] = {}
+    # Every source on a walked chain ends in the same group, so each is resolved once: a
+    # walk stops at the first source already resolved. Linear in the number of sources, and
+    # a loop, not recursion, however deep the chain. A resolved source's own walk went
+    # through no cycle and no unknown parent, so the first walk that fails is the one that
+    # failed before, with the same chain in its message.
+    resolved: dict[str, str] = {}
     for source_id in parents:
+        if source_id in resolved:
+            continue
         chain = [source_id]
+        on_chain = {source_id}
         current = source_id
         group = explicit.get(source_id)
         while group is None:
@@ -150,15 +158,20 @@ def independence_groups(
                     line=line,
                     field="parent",
                 )
-            if parent in chain:
+            if parent in on_chain:
                 raise LoadError(
                     "sources form a parent cycle: " + " -> ".join([*chain, parent]),
                     file=file,
                     line=line,
                     field="parent",
                 )
+            if parent in resolved:
+                group = resolved[parent]
+                break
             chain.append(parent)
+            on_chain.add(parent)
             current = parent
             group = explicit.get(current)
-        groups[source_id] = group
-    return groups
+        for member in chain:
+            resolved[member] = group
+    return {source_id: resolved[source_id] for source_id in parents}

@@ -205,10 +205,12 @@ def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> 
     parents.update({entry.id: entry.parent_id for entry in plan.sources})
     groups = plan.groups
     # Insert with the group deferred: a group may name a source inserted later in this load.
-    ordered = sorted(plan.sources, key=lambda e: _depth(e.id, parents))
+    depths = _depths([e.id for e in plan.sources], parents)
+    ordered = sorted(plan.sources, key=lambda e: depths[e.id])
     _upsert_rows(db, "sources", [e.row(groups[e.id]) for e in ordered], tally)
-    for entry in ordered:
-        db.execute("delete from source_aliases where source_id = ?", [entry.id])
+    db.conn.executemany(
+        "delete from source_aliases where source_id = ?", ([entry.id] for entry in ordered)
+    )
     db.table("source_aliases").insert_all(
         (
             {"alias": alias, "language": lang, "source_id": entry.id}
@@ -218,19 +220,43 @@ def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> 
         ignore=True,
     )
     # A changed parent can move sources that were not in this load to another group.
-    for source_id, group in groups.items():
-        db.execute(
-            "update sources set independence_group = ? where id = ? and independence_group != ?",
-            [group, source_id, group],
-        )
+    db.conn.executemany(
+        "update sources set independence_group = ? where id = ? and independence_group != ?",
+        ([group, source_id, group] for source_id, group in groups.items()),
+    )
 
 
-def _depth(source_id: str, parents: dict[str, str | None]) -> int:
-    depth = 0
-    while parents.get(source_id) and depth < len(parents):
-        source_id = parents[source_id]  # type: ignore[assignment]
-        depth += 1
-    return depth
+def _depths(ids: list[str], parents: dict[str, str | None]) -> dict[str, int]:
+    """How many parents up each source's chain goes (parents sort before children).
+
+    Each source is walked once: a walk stops at the first source whose depth is known, and
+    the sources it passed are one deeper each, so a deep chain costs linear time, in a loop
+    rather than recursion. A chain that runs into a cycle counts as `len(parents)` deep.
+    """
+    cap = len(parents)
+    depths: dict[str, int] = {}
+    for start in ids:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node = start
+        while True:
+            if node in depths:
+                depth = depths[node]
+                break
+            if node in on_path:
+                depth = cap
+                break
+            parent = parents.get(node)
+            if not parent:
+                depth = depths[node] = 0
+                break
+            path.append(node)
+            on_path.add(node)
+            node = parent
+        for member in reversed(path):
+            depth = min(depth + 1, cap)
+            depths[member] = depth
+    return depths
 
 
 def _existing(db: sqlite_utils.Database, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -47,9 +47,13 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             found.extend(matches)
         else:
             found.append(path)
+    # One set of the resolved paths kept so far, not one per file: linear, not quadratic.
     unique: list[Path] = []
+    seen: set[Path] = set()
     for path in found:
-        if path.resolve() not in {p.resolve() for p in unique}:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
             unique.append(path)
     return unique
 

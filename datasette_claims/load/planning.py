@@ -103,15 +103,17 @@ def plan_load(
     forced_format: str | None = None,
     verdicts: dict[str, str] | None = None,
     session: LoadSession | None = None,
+    discovered: bool = False,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
-    `paths` may be files and directories; pass `discover(paths)` to know the count first.
+    `paths` may be files and directories; pass `discover(paths)` to know the count first,
+    and `discovered=True` when `paths` are such files already (they are not walked again).
     With `extract`, the registered extractors find claims in every document; beside a
     curated claim file only extracted claims that cover text no curated claim covers stay.
     """
     check_compatible(db)
-    files = discover(paths)
+    files = [Path(p) for p in paths] if discovered else discover(paths)
     articles, sources, curated_files, batches = read_inputs(
         files, progress, forced_format, verdicts
     )
@@ -127,7 +129,8 @@ def plan_load(
     plan.groups = _source_groups(db, sources)
     plan.sources = sources
 
-    by_path = {Path(a.path).resolve(): a for a in articles}
+    # Only claim files look articles up by path: no path resolving without them.
+    by_path = {Path(a.path).resolve(): a for a in articles} if curated_files else {}
     documents: dict[str, tuple[Article, dict[str, Any]]] = {}
     for article in articles:
         documents.setdefault(article.id, (article, {}))
@@ -192,12 +195,13 @@ def plan_load(
     if extract:
         index = _alias_index(db, sources)
         extractors = registered_extractors()
+        # Each document's curated spans, gathered in one pass (not one scan per document).
+        # Only the curated rows count: extracted rows added below are another document's.
+        spans_of: dict[str, list[tuple[int, int]]] = {}
+        for row in plan.claims:
+            spans_of.setdefault(row["document_id"], []).append((row["start"], row["end"]))
         for document_id, (article, meta) in documents.items():
-            curated_spans = [
-                (row["start"], row["end"])
-                for row in plan.claims
-                if row["document_id"] == document_id
-            ]
+            curated_spans = spans_of.get(document_id, [])
             plan.claims.extend(
                 extracted_rows(article, meta, index, extractors, curated_spans, claim_ids)
             )
@@ -269,6 +273,16 @@ def _curated_document(
         target = (Path(cf.path).parent / cf.document_file).resolve()
         if target in by_path:
             return by_path[target]
+        # Only the claim file's own folder, or an article this load reads anyway: a claim
+        # file from elsewhere must not pull in any file it names (`/etc/passwd`, `../../x`).
+        if not target.is_relative_to(Path(cf.path).parent.resolve()):
+            raise LoadError(
+                f"the article '{cf.document_file}' lies outside the claim file's folder; "
+                "put it beside the claim file or name it on the command line",
+                file=cf.path,
+                line=cf.line,
+                field="file",
+            )
         if not target.exists():
             raise LoadError(
                 f"the article '{cf.document_file}' does not exist next to the claim file",

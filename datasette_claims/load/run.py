@@ -32,22 +32,31 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _unchanged(db: sqlite_utils.Database, files: list[Path]) -> set[Path]:
+def _unchanged(
+    db: sqlite_utils.Database,
+    files: list[Path],
+    digest: Callable[[Path], str] = file_digest,
+) -> set[Path]:
     """Files loaded before with the same content; an article and its claim file go together."""
     if not db["loaded_files"].exists():
         return set()
     known = {row[0] for row in db.execute("select sha256 from loaded_files").fetchall()}
-    same = {f for f in files if file_digest(f) in known}
+    same = {f for f in files if digest(f) in known}
+    # Look-ups instead of a scan of all files per unchanged file (that was quadratic).
+    present = set(files)
+    # (folder, stem) -> the files named `<stem>.claims.*` there, for every such stem.
+    claim_files: dict[tuple[Path, str], list[Path]] = {}
+    for p in files:
+        at = p.name.find(".claims.")
+        while at != -1:
+            claim_files.setdefault((p.parent, p.name[:at]), []).append(p)
+            at = p.name.find(".claims.", at + 1)
     for path in list(same):
         name = path.name
         partner = path.with_name(name.split(".claims.")[0] + ".txt") if ".claims." in name else None
-        siblings = [
-            p
-            for p in files
-            if p.parent == path.parent and p.name.startswith(path.stem + ".claims.")
-        ]
+        siblings = claim_files.get((path.parent, path.stem), [])
         for other in ([partner] if partner else []) + siblings:
-            if other in files and other not in same:
+            if other in present and other not in same:
                 same.discard(path)
     return same
 
@@ -71,7 +80,14 @@ def load_paths(
         migrate(db)
         # A new verdict map or importer choice reads the same files differently.
         reread = force or verdicts is not None or forced_format is not None
-        skipped = set() if reread else _unchanged(db, files)
+        digests: dict[Path, str] = {}  # each file hashed once, for the check and the record
+
+        def digest(path: Path) -> str:
+            if path not in digests:
+                digests[path] = file_digest(path)
+            return digests[path]
+
+        skipped = set() if reread else _unchanged(db, files, digest)
         todo = [f for f in files if f not in skipped]
         importers = registered_importers()
         imports = [f for f in todo if importer_for(f, importers, forced_format)]
@@ -86,6 +102,7 @@ def load_paths(
                 forced_format=forced_format,
                 verdicts=verdicts,
                 session=session,
+                discovered=True,  # `files` came from discover(): not walked again
             )
             summary.add(apply_plan(db, plan, actor=actor))
         stamp = now()
@@ -93,7 +110,7 @@ def load_paths(
             (
                 {
                     "path": str(f.resolve()),
-                    "sha256": file_digest(f),
+                    "sha256": digest(f),
                     "size": f.stat().st_size,
                     "loaded_at": stamp,
                 }
