@@ -192,8 +192,10 @@ def plan_load(
             claim_ids[row["id"]] = cf.path
             plan.claims.append(row)
 
+    # One index of every linkable source serves extraction and matching (extraction only
+    # reads it).
+    index = _alias_index(db, sources)
     if extract:
-        index = _alias_index(db, sources)
         extractors = registered_extractors()
         # Each document's curated spans, gathered in one pass (not one scan per document).
         # Only the curated rows count: extracted rows added below are another document's.
@@ -208,7 +210,7 @@ def plan_load(
     for article, meta in documents.values():
         plan.documents.append(article_document_row(article, meta))
     merge_imports(db, plan, batches, known_props | set(planned_props), claim_ids)
-    match_claims(db, plan, _alias_index(db, sources), {d["id"]: d for d in plan.documents}, session)
+    match_claims(db, plan, index, {d["id"]: d for d in plan.documents}, session)
     return plan
 
 
