@@ -199,9 +199,8 @@ async def test_every_write_route_refuses_a_published_instance(seed_copy, tmp_pat
     assert file_digest(seed_copy) == before
 
 
-async 
 @pytest.mark.slow  # over 5 s
-def test_every_link_resolves_under_base_url(seed_db_path):
+async def test_every_link_resolves_under_base_url(seed_db_path):
     """Behind a proxy at /news/, every link on every page leads somewhere real."""
     ds = Datasette([str(seed_db_path)], settings={"base_url": "/news/"})
     todo = ["/news" + path for path in PAGES] + ["/news/", "/news/claims"]
