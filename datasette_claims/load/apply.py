@@ -5,6 +5,7 @@ Every row a load writes goes through here so that claim_history stays complete.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,7 @@ def _upsert_rows(
     table: str,
     rows: list[dict[str, Any]],
     tally: Tally,
-    ignore: set[str] = frozenset(),  # type: ignore[assignment]
+    ignore: AbstractSet[str] = frozenset(),
 ) -> None:
     """Insert new rows in bulk and update changed ones, counting each kind."""
     existing = _existing(db, table, [row["id"] for row in rows])

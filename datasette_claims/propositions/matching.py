@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from math import sqrt
 
@@ -68,7 +69,9 @@ class PropositionIndex:
         """
         return {p for _, p in self.ranked(claim)}
 
-    def ranked(self, claim: Terms, rejected: set[str] = frozenset()) -> list[tuple[float, str]]:  # type: ignore[assignment]
+    def ranked(
+        self, claim: Terms, rejected: AbstractSet[str] = frozenset()
+    ) -> list[tuple[float, str]]:
         """The candidates with an upper bound of their score, highest first.
 
         The bound counts, per kind, the claim's terms the proposition holds, with every
@@ -139,7 +142,7 @@ class PropositionIndex:
 def best_match(
     index: PropositionIndex,
     claim: Terms,
-    rejected: set[str] = frozenset(),  # type: ignore[assignment]
+    rejected: AbstractSet[str] = frozenset(),
 ) -> tuple[str | None, float]:
     """The best-scoring candidate (ties to the smaller id) and its score.
 
