@@ -658,3 +658,21 @@ def test_shard_confidence_nan_is_refused(seed_copy, tmp_path):
 def test_shard_values_of_the_wrong_kind_are_refused(seed_copy, tmp_path, changes, field):
     path = _shard(seed_copy, tmp_path, **changes)
     refused(seed_copy, path, f"{path.name}:2", f"field '{field}'")
+
+
+def test_a_file_that_goes_away_during_a_load_is_a_clear_error(seed_copy, tmp_path):
+    """Discovered, then deleted before it is read: the load stops naming it, nothing written."""
+    from datasette_claims.db.connection import opened
+    from datasette_claims.errors import LoadError
+    from datasette_claims.load.discovery import discover
+    from datasette_claims.load.run import load_paths
+
+    article = tmp_path / "gone.txt"
+    article.write_text("Der Minister sagte, dass 300 Soldaten eingesetzt wurden.\n")
+    files = discover([article])
+    article.unlink()
+    before = file_digest(seed_copy)
+    with opened(seed_copy) as db, pytest.raises(LoadError) as raised:
+        load_paths(db, [article], files=files)
+    assert "gone.txt" in str(raised.value) and "cannot read the file" in str(raised.value)
+    assert file_digest(seed_copy) == before

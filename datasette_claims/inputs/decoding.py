@@ -35,13 +35,29 @@ def decode_head(raw: bytes) -> str:
     )
 
 
+def read_bytes(path: Path, limit: int = -1) -> bytes:
+    """A file's bytes; a file that went away or cannot be read is a LoadError naming it."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: OSError) -> LoadError:
+    return LoadError(
+        f"cannot read the file ({exc.strerror or exc}); was it moved or deleted during the load?",
+        file=str(path),
+    )
+
+
 def read_text(path: Path, encoding: str | None = None, allow_empty: bool = False) -> str:
     """Read a text file strictly: a wrong encoding is an error, never silently replaced.
 
     A byte-order mark says the encoding for itself (UTF-8, -16, -32); otherwise the file
     is read as `encoding` (`--encoding`, UTF-8 by default).
     """
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     chosen = _encoding_of(raw, encoding or INPUT_ENCODING.get())
     wide = codecs.lookup(chosen).name.startswith(("utf-16", "utf-32"))
     if b"\x00" in raw[:8192] and not wide:

@@ -20,7 +20,7 @@ from datasette_claims.formats import registered_importers
 from datasette_claims.formats.base import ImportBatch, Importer, choose_importer
 from datasette_claims.inputs.article import Article, read_article
 from datasette_claims.inputs.curated import CuratedFile, parse_curated
-from datasette_claims.inputs.decoding import decode_head
+from datasette_claims.inputs.decoding import decode_head, read_bytes
 from datasette_claims.inputs.registry import SourceEntry, independence_groups, parse_registry
 from datasette_claims.inputs.structured import read_structured
 from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXES, discover
@@ -88,8 +88,7 @@ def importer_for(path: Path, importers: list[Importer], forced: str | None) -> I
     """The importer for a file: the forced one, or the first that recognises its head."""
     if forced:
         return choose_importer(path, "", importers, forced)
-    with open(path, "rb") as handle:
-        raw = handle.read(65536)
+    raw = read_bytes(path, 65536)
     if not raw.strip():
         raise LoadError("the file is empty", file=str(path))
     return choose_importer(path, decode_head(raw), importers, None)

@@ -18,17 +18,28 @@ from datasette_claims.db.connection import write_transaction
 from datasette_claims.db.history import now
 from datasette_claims.db.migrations import migrate
 from datasette_claims.formats import registered_importers
+from datasette_claims.inputs.decoding import unreadable
 from datasette_claims.load.apply import LoadSummary, apply_plan
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.plan import LoadSession
 from datasette_claims.load.planning import importer_for, plan_load
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise unreadable(path, exc) from None
     return digest.hexdigest()
 
 
@@ -111,7 +122,7 @@ def load_paths(
                 {
                     "path": str(f.resolve()),
                     "sha256": digest(f),
-                    "size": f.stat().st_size,
+                    "size": _size(f),
                     "loaded_at": stamp,
                 }
                 for f in todo
