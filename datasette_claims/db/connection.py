@@ -60,13 +60,25 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     check_compatible(db)  # a database that is not ours is left exactly as it was
     if db.execute("pragma journal_mode").fetchone()[0] != "wal":
         db.execute("pragma journal_mode = wal")
+    with locked(db, wait_seconds()):
+        yield
+
+
+@contextmanager
+def locked(db: sqlite_utils.Database, seconds: int) -> Iterator[None]:
+    """`begin immediate` ... commit, waiting up to `seconds` for another writer.
+
+    Raises WriterBusy, before anything is written, when the wait runs out; rolls back
+    on any error.
+    """
+    db.execute(f"pragma busy_timeout = {seconds * 1000}")
     try:
         db.execute("begin immediate")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             (path,) = [row[2] for row in db.execute("pragma database_list") if row[1] == "main"]
             raise WriterBusy(
-                f"another process has been writing to this database for {wait_seconds()} s "
+                f"another process has been writing to this database for {seconds} s "
                 "(a load, review or link); try again when it has finished",
                 file=path,
             ) from None

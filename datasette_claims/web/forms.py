@@ -17,10 +17,10 @@ import sqlite_utils
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
-from datasette_claims.db.connection import wait_seconds
+from datasette_claims.db.connection import locked, wait_seconds
 from datasette_claims.decisions.links import link, merge, split, unlink
 from datasette_claims.decisions.reviews import review_claim
-from datasette_claims.errors import ReviewError
+from datasette_claims.errors import ReviewError, WriterBusy
 from datasette_claims.web.guard import claims_database
 
 
@@ -55,9 +55,7 @@ async def _decision(
     except ReviewError as exc:
         datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
         return Response.redirect(url)
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
+    except WriterBusy:
         return Response.html(
             "<!DOCTYPE html><title>Busy</title><h1>The database is busy</h1>"
             f"<p>Another process (a load, a review or a link) has been writing to it for "
@@ -86,16 +84,9 @@ def _locked(
     Like the CLI, it waits (bounded) for another writer instead of failing at once; a
     deferred transaction would fail on its first write whenever another one committed.
     """
-    conn.execute(f"pragma busy_timeout = {_wait_seconds() * 1000}")
-    conn.execute("begin immediate")
-    try:
-        message = write(sqlite_utils.Database(conn), form, by)
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
-    conn.execute("commit")
-    return message
+    db = sqlite_utils.Database(conn)
+    with locked(db, _wait_seconds()):
+        return write(db, form, by)
 
 
 async def review_view(datasette: Any, request: Any) -> Response:
