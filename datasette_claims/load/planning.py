@@ -33,6 +33,7 @@ from datasette_claims.load.rows import (
     curated_proposition_row,
     entry_line,
     extracted_rows,
+    occurrences,
 )
 
 
@@ -161,8 +162,9 @@ def plan_load(
             planned_props[prop.id] = cf.path
             plan.propositions.append(curated_proposition_row(prop))
         published = (cf.document_meta.get("published_at") or article.published_at or "")[:10]
+        found = occurrences(cf.claims, article.text)  # one pass for the whole file
         for claim_entry in cf.claims:
-            row = curated_claim_row(claim_entry, cf, article, published or None)
+            row = curated_claim_row(claim_entry, cf, article, published or None, found)
             if claim_entry.source_id and claim_entry.source_id not in known_sources:
                 raise LoadError(
                     f"unknown source '{claim_entry.source_id}'; add it to the source registry",

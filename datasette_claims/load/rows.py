@@ -179,21 +179,15 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# The last claim file's occurrences; holding the file itself keeps the match exact.
-_FOUND: list[tuple[CuratedFile, str, dict[str, tuple[int, list[int]]]]] = []
-
-
-def _found_in(cf: CuratedFile, article: Article) -> dict[str, tuple[int, list[int]]]:
-    """occurrences() of a claim file's texts in its article, kept for the file's rows."""
-    if not _FOUND or _FOUND[0][0] is not cf or _FOUND[0][1] != article.id:
-        _FOUND[:] = [(cf, article.id, occurrences(cf.claims, article.text))]
-    return _FOUND[0][2]
-
-
 def curated_claim_row(
-    entry: ClaimEntry, cf: CuratedFile, article: Article, published: str | None
+    entry: ClaimEntry,
+    cf: CuratedFile,
+    article: Article,
+    published: str | None,
+    found: dict[str, tuple[int, list[int]]] | None = None,
 ) -> ClaimRow:
-    start = locate(entry, article.text, cf.path, _found_in(cf, article))
+    """The row of a claim file's entry; `found` is occurrences() of the whole file."""
+    start = locate(entry, article.text, cf.path, found)
     end = start + len(entry.text)
     return claim_row(
         id=entry.id or claim_id(article.id, start, end),
