@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette_claims.model import OPPOSING, SUPPORTING
-from datasette_claims.propositions.status import derive_proposition_status
+from datasette_claims.propositions.status import derive_proposition_status, stances_by_institution
 
 
 @dataclass
@@ -102,7 +102,7 @@ def compare(claims: list[dict[str, Any]]) -> Comparison:
         group = groups.setdefault(key, InstitutionGroup(key, claim.get("group_name") or key))
         group.claims.append(claim)
     ordered = sorted(groups.values(), key=lambda g: (-len(g.claims), g.name))
-    status = derive_proposition_status({g.id: g.counted_stances for g in ordered})
+    status = derive_proposition_status(stances_by_institution(claims))
     disagreements = _stance_conflicts(ordered) + _figure_conflicts(claims)
     figures = sorted(
         (c for c in claims if c.get("figure_value") is not None or c.get("figure_text")),

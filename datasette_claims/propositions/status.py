@@ -42,8 +42,8 @@ def _verdict(claim: dict[str, Any]) -> str | None:
     return None
 
 
-def _stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """The stances each independent institution takes, as the comparison counts them.
+def stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The stances each independent institution takes, as corroboration counts them.
 
     An outlet narrating in its own voice reports what others do: it takes no stance here.
     """
@@ -86,7 +86,7 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
         latest = max(judged, key=lambda c: (c["reviewed_at"] or "", c["id"]))
         status = _verdict(latest) or "unverified"
     else:
-        status = derive_proposition_status(_stances_by_institution(counted))
+        status = derive_proposition_status(stances_by_institution(counted))
     opposite = {"confirmed": "refuted", "refuted": "confirmed"}
     derived = {}
     for claim in claims:
