@@ -7,7 +7,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import Forbidden, Response
+from datasette.utils.asgi import Response
 
 from datasette_claims.web.guard import claims_database
 from datasette_claims.web.permissions import hidden_tables
@@ -26,9 +26,13 @@ FEED_SIZE = 100
 
 async def changes_feed(datasette: Any, request: Any) -> Response:
     database, db = await claims_database(datasette, request)
-    hidden = await hidden_tables(datasette, request.actor, database)
-    if "claim_history" in hidden:
-        raise Forbidden("You do not have permission to view claim_history in this database")
+    hidden = await hidden_tables(
+        datasette,
+        request.actor,
+        database,
+        ("claim_history", "sources", "evidence"),
+        required="claim_history",
+    )
     rows = (
         await db.execute(
             """select h.id, h.claim_id, h.changed_at, h.changed_by, h.action, h.old_value,

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode, tilde_encode
-from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
+from datasette.utils.asgi import BadRequest, Base400, NotFound, Response
 
 from datasette_claims.formats.claimreview import claim_review, data_feed, json_ld_script
 from datasette_claims.formats.plain import export_sql
@@ -23,6 +23,8 @@ from datasette_claims.web.timeline import timeline_svg
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# The tables a claim row joins (queries.CLAIM_JOINS, the export's SQL).
+JOINED = ("sources", "propositions", "documents")
 RELATED_LIMIT = 20  # the comparison page has them all
 MAX_ROWID = 2**63 - 1
 
@@ -148,7 +150,7 @@ async def overview(datasette: Any, request: Any) -> Response:
     counts = await queries.overview_counts(db, filters)
     known_total = counts.pop("_total", None)
     rows, next_token, total = await queries.claim_page_list(db, filters, size, after, known_total)
-    hidden = await hidden_tables(datasette, request.actor, page.database)
+    hidden = await hidden_tables(datasette, request.actor, page.database, JOINED)
     rows = [redact(row, hidden) for row in rows]
     if "sources" in hidden:
         for entry in counts.get("source", []):
@@ -198,7 +200,12 @@ async def claim_view(datasette: Any, request: Any) -> Response:
     if claim is None:
         raise NotFound(f"Claim not found: {claim_id}")
     # Each section shows only what the actor may view in the table it reads.
-    hidden = await hidden_tables(datasette, request.actor, page.database)
+    hidden = await hidden_tables(
+        datasette,
+        request.actor,
+        page.database,
+        (*JOINED, "claim_history", "evidence", "claim_reviews"),
+    )
     document = await queries.document(db, claim["document_id"])
     if "documents" in hidden:
         document = None
@@ -265,9 +272,9 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
     db = await page.open()
     proposition_id = tilde_decode(request.url_vars["proposition"])
-    hidden = await hidden_tables(datasette, request.actor, page.database)
-    if "propositions" in hidden:
-        raise Forbidden("You do not have permission to view propositions in this database")
+    hidden = await hidden_tables(
+        datasette, request.actor, page.database, JOINED, required="propositions"
+    )
     proposition = await queries.proposition(db, proposition_id)
     if proposition is None:
         raise NotFound(f"Proposition not found: {proposition_id}")
@@ -307,9 +314,13 @@ async def compare_view(datasette: Any, request: Any) -> Response:
 async def source_view(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
     db = await page.open()
-    hidden = await hidden_tables(datasette, request.actor, page.database)
-    if "sources" in hidden:
-        raise Forbidden("You do not have permission to view sources in this database")
+    hidden = await hidden_tables(
+        datasette,
+        request.actor,
+        page.database,
+        (*JOINED, "source_aliases", "source_ratings"),
+        required="sources",
+    )
     source_id = tilde_decode(request.url_vars["source"])
     source = await queries.source(db, source_id)
     if source is None:
@@ -338,9 +349,13 @@ async def claimreview_feed(datasette: Any, request: Any) -> Response:
     """Every reviewed claim as schema.org ClaimReview, in a DataFeed."""
     page = ClaimsPage(datasette, request)
     db = await page.open()
-    hidden = await hidden_tables(datasette, request.actor, page.database)
-    if "claim_reviews" in hidden:
-        raise Forbidden("You do not have permission to view claim_reviews in this database")
+    hidden = await hidden_tables(
+        datasette,
+        request.actor,
+        page.database,
+        (*JOINED, "claim_reviews", "evidence"),
+        required="claim_reviews",
+    )
     rows = [redact(dict(row), hidden) for row in (await db.execute(export_sql())).rows]
 
     def claim_url(row: dict[str, Any]) -> str:

@@ -106,12 +106,25 @@ LENT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-async def hidden_tables(datasette: Any, actor: dict | None, database: str) -> frozenset[str]:
-    """The tables of LENT_COLUMNS this actor may not view (`view-table`) in this database."""
+async def hidden_tables(
+    datasette: Any,
+    actor: dict | None,
+    database: str,
+    tables: tuple[str, ...],
+    required: str | None = None,
+) -> frozenset[str]:
+    """Which of the tables a page reads this actor may not view (`view-table`).
+
+    A page about the `required` table answers 403 when that one is hidden.
+    """
     hidden = set()
-    for table in LENT_COLUMNS:
+    for table in tables:
         if not await can_view(datasette, actor, database, table):
             hidden.add(table)
+    if required is not None and required in hidden:
+        from datasette.utils.asgi import Forbidden
+
+        raise Forbidden(f"You do not have permission to view {required} in this database")
     return frozenset(hidden)
 
 
