@@ -575,3 +575,13 @@ async def test_a_web_review_waits_for_another_writer_then_says_busy(seed_copy, m
     assert rows(seed_copy, "select reviewed_by from claims where id = 'us-accuses-munitions'") == [
         ("anna",)
     ]
+
+
+@pytest.mark.asyncio
+async def test_the_comparison_page_shows_the_status_an_imported_verdict_gives(seed_copy, tmp_path):
+    path, _ = _verdict_csv(tmp_path, "nis-3000-in-russia", "False", "2024-11-01")
+    assert run_cli("load", seed_copy, path).exit_code == 0
+    ds = Datasette([str(seed_copy)])
+    data = (await ds.client.get("/claims/-/claims/compare/nk-troops-in-russia.json")).json()
+    stored = rows(seed_copy, "select status from propositions where id = 'nk-troops-in-russia'")
+    assert [(data["comparison"]["status"],)] == stored == [("refuted",)]

@@ -14,7 +14,6 @@ from datasette_claims.formats.claimreview import claim_review, data_feed, json_l
 from datasette_claims.formats.plain import export_sql
 from datasette_claims.model import STANCES, STATUS_LABELS, STATUSES
 from datasette_claims.propositions.comparison import compare, latest_figures
-from datasette_claims.propositions.status import derive_statuses
 from datasette_claims.web import queries
 from datasette_claims.web.guard import claims_database
 from datasette_claims.web.passage import passage_around
@@ -281,8 +280,9 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     claims = [_clean(c) for c in await queries.claims_for_proposition(db, proposition_id)]
     comparison = compare([c for c in claims if c["status"] != "retracted"])
     summary = comparison.as_dict()
-    # Reviews decide over the evidence: the same rule the store applies after each change.
-    summary["status"], _ = derive_statuses(claims)
+    # The stored status: every write re-derives it with all the evidence (reviews and
+    # imported verdicts included), which these rows alone do not carry.
+    summary["status"] = proposition["status"]
     summary["reviews"] = [
         {k: c[k] for k in ("id", "status", "reviewed_by", "reviewed_at", "source_name")}
         for c in sorted(claims, key=lambda c: c["reviewed_at"] or "")
