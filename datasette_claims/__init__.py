@@ -134,9 +134,8 @@ def _register_builtins() -> None:
     from .extract import builtin as builtin_extractors
     from .formats import builtin as builtin_importers
 
-    if pm.hook.__dict__.get("register_claim_extractors") is None or (
-        pm.hook.register_claim_extractors.spec is None
-    ):
+    caller = getattr(pm.hook, "register_claim_extractors", None)
+    if caller is None or caller.spec is None:
         pm.add_hookspecs(hookspecs)
     for module in (builtin_extractors, builtin_importers):
         if not pm.is_registered(module):

@@ -67,19 +67,26 @@ def _history(db: sqlite_utils.Database) -> Iterator[Violation]:
                select 1 from claim_history h where h.claim_id = c.id and h.action = 'created')"""
     ).fetchall():
         yield Violation("history", "claims", claim_id, "no 'created' row in claim_history")
-    # The latest recorded value of each field is the value the claim holds now.
+    # The latest recorded value of each field is the value the claim holds now: one query
+    # per field, the claim's value joined to its last history row.
     columns = set(db["claims"].columns_dict)
-    for claim_id, field, new_value, history_id in db.execute(
-        """select h.claim_id, h.field, h.new_value, h.id from claim_history h
-           where h.field is not null and h.id = (
-               select max(h2.id) from claim_history h2
-               where h2.claim_id = h.claim_id and h2.field = h.field)"""
-    ).fetchall():
-        if field not in columns:
-            continue
-        (current,) = db.execute(
-            f"select [{field}] from claims where id = ?", [claim_id]
-        ).fetchone() or (None,)
+    fields = [f for (f,) in db.execute("select distinct field from claim_history") if f in columns]
+    for field in fields:
+        found = db.execute(
+            f"""select h.claim_id, h.new_value, h.id, c.[{field}] from claim_history h
+                join claims c on c.id = h.claim_id
+                where h.field = :field and h.id = (
+                    select max(h2.id) from claim_history h2
+                    where h2.claim_id = h.claim_id and h2.field = :field)""",
+            {"field": field},
+        ).fetchall()
+        yield from _disagreeing(field, found)
+
+
+def _disagreeing(
+    field: str, found: list[tuple[str, str | None, int, object]]
+) -> Iterator[Violation]:
+    for claim_id, new_value, history_id, current in found:
         if not _same(current, new_value):
             yield Violation(
                 "history",

@@ -5,6 +5,7 @@ Every row a load writes goes through here so that claim_history stays complete.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,18 +172,15 @@ def _apply_imported_reviews(
         return 0, set()
     db.table("claim_reviews").insert_all(fresh)
     # Their claims' propositions are re-derived with the rest of the load.
-    ids = sorted({r["claim_id"] for r in fresh})
-    propositions: set[str] = set()
-    for at in range(0, len(ids), 500):
-        chunk = ids[at : at + 500]
-        marks = ", ".join("?" for _ in chunk)
-        propositions.update(
-            p
-            for (p,) in db.execute(
-                f"select proposition_id from claims where id in ({marks})", chunk
-            )
-            if p
+    judged = json.dumps(sorted({r["claim_id"] for r in fresh}))
+    propositions = {
+        p
+        for (p,) in db.execute(
+            "select distinct proposition_id from claims "
+            "where id in (select value from json_each(?)) and proposition_id is not null",
+            [judged],
         )
+    }
     return len(fresh), propositions
 
 
