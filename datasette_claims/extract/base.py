@@ -9,6 +9,7 @@ from typing import Any
 
 from datasette_claims.extract.figures import Figure
 from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.extract.sentences import Span
 
 
 @dataclass
@@ -58,6 +59,8 @@ class DocumentContext:
     published: date | None = None
     index: AliasIndex = field(default_factory=AliasIndex)
     publisher_source_id: str | None = None
+    # The sentence before the one being attributed, so "Das teilte X mit." can point back.
+    previous_sentence: Span | None = None
 
 
 class Extractor(ABC):

@@ -8,8 +8,11 @@ from datasette_claims.extract.base import DocumentContext
 from datasette_claims.extract.lexicon import (
     GERMAN_ACCORDING_PREFIX,
     GERMAN_CONTINUATION,
+    GERMAN_CUE_VERBS,
     GERMAN_DENY,
     GERMAN_DETERMINERS,
+    GERMAN_NACH_NOUNS,
+    GERMAN_PARTICLE_VERBS,
     GERMAN_POSITION,
     GERMAN_POSITION_PHRASES,
     GERMAN_SAY,
@@ -36,6 +39,53 @@ _LEADING_ADVERBS = {
     "außerdem",
     "so",
     "damit",
+}
+# Words that open a main clause without being its subject ("Dies bestätigte X").
+_NOT_SUBJECTS = {
+    "dies",
+    "das",
+    "dazu",
+    "darin",
+    "daraufhin",
+    "gestern",
+    "heute",
+    "morgen",
+    "weiter",
+    "ebenso",
+    "damals",
+    "dann",
+    "jetzt",
+    "hier",
+    "dort",
+    "deshalb",
+    "daher",
+    "darüber",
+    "dabei",
+    "danach",
+    "zuvor",
+    "später",
+    "bisher",
+    "allerdings",
+    "jedoch",
+    "trotzdem",
+    "gleichzeitig",
+    "zugleich",
+    "erst",
+    "schon",
+    "vorher",
+    "ferner",
+    "anschließend",
+    "demnach",
+    "dem",
+    "den",
+    "ihm",
+    "ihr",
+    "ihnen",
+    "uns",
+    "mir",
+    "dafür",
+    "davon",
+    "hierzu",
 }
 _STOP_WORDS = {
     "während",
@@ -121,6 +171,63 @@ def _span(tokens: list[Token], i: int, j: int) -> Span | None:
     return Span(tokens[i].start, tokens[j - 1].end) if j > i else None
 
 
+def _is_nach_noun(word: str) -> bool:
+    return word in GERMAN_NACH_NOUNS or word.endswith(("angaben", "berichten", "aussagen"))
+
+
+def _is_attribution_noun(tokens: list[Token], k: int) -> bool:
+    """ "nach" starts an attribution: "nach Angaben", "nach eigenen Angaben", "nach Ansicht"."""
+    for m in range(k, min(k + 3, len(tokens))):
+        if _is_nach_noun(tokens[m].lower):
+            return True
+        if not (_ADJECTIVE_END.search(tokens[m].lower) or tokens[m].lower in GERMAN_DETERMINERS):
+            return False
+    return False
+
+
+# Verbs that report speech only with a word in their clause ("machte deutlich").
+_NEEDS_WORD = {"machte": ("deutlich", "klar"), "macht": ("deutlich", "klar")}
+_NOT_GENERIC = {"droht", "drohte", "sprach", "spricht"}
+
+
+def _is_cue_verb(tokens: list[Token], v: int, end: int) -> bool:
+    """A reporting verb, or the finite part of one whose particle closes the clause."""
+    low = tokens[v].lower
+    if low in _NOT_GENERIC:
+        return False
+    if low in _NEEDS_WORD:
+        return any(t.lower in _NEEDS_WORD[low] for t in tokens[v + 1 : end])
+    if low in GERMAN_CUE_VERBS:
+        return True
+    particles = GERMAN_PARTICLE_VERBS.get(low)
+    if not particles:
+        return False
+    for m in range(v + 1, end):
+        if tokens[m].text in (",", ":", ";", "."):
+            return tokens[m - 1].lower in particles.split()
+    return tokens[end - 1].lower in particles.split()
+
+
+_PASSIVE = {"wurde", "wurden", "wird", "werden", "worden"}
+_FINITE = GERMAN_POSITION | {"hat", "haben", "hatte", "hatten", "ist", "sind", "war", "waren"}
+
+
+def _finite_verb(tokens: list[Token]) -> int:
+    """Index of the first word that looks like the finite verb of a main clause (V2)."""
+    for m, tok in enumerate(tokens[:12]):
+        if m == 0:
+            continue
+        if (
+            tok.lower in GERMAN_CUE_VERBS
+            or tok.lower in _FINITE
+            or tok.lower in GERMAN_PARTICLE_VERBS
+        ):
+            return m
+        if tok.lower in ("wird", "werden", "wurde", "wurden", "soll", "sollen", "kann", "können"):
+            return m
+    return len(tokens)
+
+
 class GermanExtractor(RuleExtractor):
     name = "builtin-de"
     languages = ("de",)
@@ -131,7 +238,7 @@ class GermanExtractor(RuleExtractor):
 
     def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
         tokens = tokenize(document.text[sentence.start : sentence.end], sentence.start)
-        verbs = [n for n, t in enumerate(tokens) if t.lower in GERMAN_SAY]
+        verbs = [n for n, t in enumerate(tokens) if t.lower in GERMAN_CUE_VERBS]
         if verbs and len(tokens) - verbs[-1] <= 4:
             i, j = self._subject(tokens, verbs[-1])
             if j <= i:
@@ -148,12 +255,16 @@ class GermanExtractor(RuleExtractor):
         for rule in (
             self._quote_then_cue,
             self._cue_then_quote,
+            self._points_back,
             self._according,
             self._zufolge,
             self._trailing_cue,
             self._cue_then_content,
             self._concern,
             self._position,
+            self._according_inside,
+            self._wie_clause,
+            self._verb_cue,
         ):
             found = rule(document, sentence, tokens)
             if found:
@@ -173,7 +284,7 @@ class GermanExtractor(RuleExtractor):
             if k >= len(after):
                 continue
             verb = after[k].lower
-            if verb == "so" or verb in GERMAN_SAY:
+            if verb == "so" or verb in GERMAN_CUE_VERBS:
                 i, j = noun_phrase(after, k + 1)
                 if j > i:
                     inner = Span(
@@ -190,7 +301,7 @@ class GermanExtractor(RuleExtractor):
             before = [t for t in tokens if t.end <= sentence.start + quote.outer.start]
             if len(before) < 2 or before[-1].text not in (":", ","):
                 continue
-            verbs = [n for n, t in enumerate(before) if t.lower in GERMAN_SAY]
+            verbs = [n for n, t in enumerate(before) if t.lower in GERMAN_CUE_VERBS]
             if not verbs:
                 continue
             v = verbs[0]
@@ -243,8 +354,12 @@ class GermanExtractor(RuleExtractor):
             if tokens[n].text != ",":
                 continue
             verb = tokens[n + 1].lower
-            if verb != "so" and verb not in GERMAN_SAY:
+            if verb != "so" and verb not in GERMAN_CUE_VERBS:
                 continue
+            if verb in ("heißt", "hieß") and n + 2 < len(tokens) and tokens[n + 2].lower == "es":
+                # "…, hieß es (weiter)": the speaker before goes on; it is not "es".
+                content = Span(sentence.start, tokens[n].start)
+                return [Attribution(content, "indirect", None, "heißt es", 0.6, continues=True)]
             i, j = noun_phrase(tokens, n + 2)
             rest = tokens[j:]
             # The phrase must run (nearly) to the end: "..., sagte X während einer Anhörung."
@@ -261,7 +376,7 @@ class GermanExtractor(RuleExtractor):
     # Der Minister sagte, dass … / Der Minister sagte, …
     def _cue_then_content(self, document, sentence, tokens):
         for n, tok in enumerate(tokens[:-2]):
-            if tok.lower not in GERMAN_SAY:
+            if tok.lower not in GERMAN_CUE_VERBS:
                 continue
             i, j = noun_phrase(tokens, n + 1, allow_apposition=False)
             if j > i and j < len(tokens) and tokens[j].text == ",":
@@ -326,7 +441,7 @@ class GermanExtractor(RuleExtractor):
         start = sentence.start
         for m in range(verb_at + 1, len(tokens) - 1):
             if tokens[m].lower == "und" and (
-                tokens[m + 1].lower in GERMAN_POSITION or tokens[m + 1].lower in GERMAN_SAY
+                tokens[m + 1].lower in GERMAN_POSITION or tokens[m + 1].lower in GERMAN_CUE_VERBS
             ):
                 parts.append(Span(start, tokens[m].start))
                 start = tokens[m + 1].start
@@ -343,6 +458,135 @@ class GermanExtractor(RuleExtractor):
             result.append(Attribution(part, "none", speaker, verb, 0.7, stance))
         return result
 
+    # <sentence>. Das teilte die Polizei am Abend mit. / Dies geht aus einem Bericht hervor.
+    def _points_back(self, document, sentence, tokens):
+        before = document.previous_sentence
+        if before is None or len(tokens) < 3 or tokens[0].lower not in ("das", "dies", "dieses"):
+            return []
+        v = 1
+        if not (_is_cue_verb(tokens, v, len(tokens)) or tokens[v].lower in ("geht", "ging")):
+            return []
+        start = v + 1
+        while start < len(tokens) and tokens[start].lower in _LEADING_ADVERBS | _NOT_SUBJECTS:
+            start += 1
+        if (
+            tokens[v].lower in ("geht", "ging")
+            and start < len(tokens)
+            and tokens[start].lower == "aus"
+        ):
+            start += 1  # "Dies geht aus einem Bericht hervor"
+        i, j = noun_phrase(tokens, start)
+        if j <= i or tokens[i].lower in ("es", "sich"):
+            return []
+        raw = document.text[before.start : before.end]
+        quote = "direct" if raw[:1] in '„"»“' else "indirect"
+        return [Attribution(before, quote, _span(tokens, i, j), tokens[v].lower, 0.8)]
+
+    # Die Stadt soll nach Angaben der Polizei 300 Beamte eingesetzt haben. / … laut X …
+    def _according_inside(self, document, sentence, tokens):
+        for n, tok in enumerate(tokens[:-1]):
+            low = tok.lower
+            if low in ("laut", "gemäß"):
+                i, j = noun_phrase(tokens, n + 1, allow_apposition=False)
+                cue = low
+            elif low == "nach" and _is_attribution_noun(tokens, n + 1):
+                k = n + 1
+                while k < len(tokens) - 1 and not _is_nach_noun(tokens[k].lower):
+                    k += 1  # "nach eigenen Angaben", "nach ersten offiziellen Angaben"
+                own = tokens[n + 1].lower in ("eigenen", "eigener")
+                i, j = noun_phrase(tokens, k + 1, allow_apposition=False)
+                if own or j <= i:
+                    # "nach eigenen Angaben": the sentence's subject speaks.
+                    i, j = self._subject(tokens, _finite_verb(tokens))
+                    if j <= i:
+                        i, j = n + 1, k + 1
+                cue = "nach " + tokens[k].lower
+            else:
+                continue
+            if j > i:
+                confidence = 0.8 if cue != "gemäß" else 0.6
+                return [Attribution(sentence, "indirect", _span(tokens, i, j), cue, confidence)]
+        return []
+
+    # …, wie der Sprecher mitteilte. / Wie die Polizei berichtete, ist …
+    def _wie_clause(self, document, sentence, tokens):
+        for n, tok in enumerate(tokens[:-2]):
+            if tok.lower != "wie" or (n > 0 and tokens[n - 1].text != ","):
+                continue
+            end = n + 1
+            while end < len(tokens) and tokens[end].text not in (",", ".", "!", ";"):
+                end += 1
+            verbs = [m for m in range(n + 1, end) if _is_cue_verb(tokens, m, end)]
+            if not verbs:
+                continue
+            i, j = noun_phrase(tokens, n + 1, allow_apposition=False)
+            if j <= i or j > verbs[0]:
+                continue
+            if n == 0 and end + 1 < len(tokens):
+                content = Span(tokens[end + 1].start, sentence.end)
+            elif n > 0:
+                content = Span(sentence.start, tokens[n - 1].start)
+            else:
+                continue
+            return [
+                Attribution(content, "indirect", _span(tokens, i, j), tokens[verbs[0]].lower, 0.8)
+            ]
+        return []
+
+    # Der Minister hat am Freitag angekündigt, … / Am Freitag teilte die Polizei mit, dass …
+    # / …, teilte die Polizei am Abend mit. / Die Regierung forderte ein Ende der Gewalt.
+    def _verb_cue(self, document, sentence, tokens):
+        n = len(tokens)
+        for v in range(n - 1):
+            if not _is_cue_verb(tokens, v, n):
+                continue
+            clause_end = v + 1
+            while clause_end < n and tokens[clause_end].text not in (",", ":", ";", "."):
+                clause_end += 1
+            if tokens[v].lower in ("heißt", "hieß") and v + 1 < n and tokens[v + 1].lower == "es":
+                # "…, hieß es weiter": the speaker before, not "es".
+                if v > 0 and tokens[v - 1].text == ",":
+                    content = Span(sentence.start, tokens[v - 1].start)
+                    return [Attribution(content, "indirect", None, "heißt es", 0.6, continues=True)]
+                return []
+            if v > 0 and tokens[v - 1].text == ",":
+                # Content first: "…, teilte die Polizei mit."
+                i, j = noun_phrase(tokens, v + 1)
+                if j > i and tokens[0].start < tokens[v - 1].start:
+                    content = Span(sentence.start, tokens[v - 1].start)
+                    quote = "direct" if document.text[sentence.start] in '„"»“' else "indirect"
+                    if quote == "direct":
+                        return []
+                    return [Attribution(content, quote, _span(tokens, i, j), tokens[v].lower, 0.75)]
+                continue
+            passive = [m for m in range(v) if tokens[m].lower in ("von", "vom")]
+            if passive and any(t.lower in _PASSIVE for t in tokens[:v]):
+                # "… wurde von den Veranstaltern als Erfolg gewertet."
+                i, j = noun_phrase(tokens, passive[0] + 1, allow_apposition=False)
+                if j > i:
+                    return [
+                        Attribution(sentence, "none", _span(tokens, i, j), tokens[v].lower, 0.6)
+                    ]
+            finite = _finite_verb(tokens)
+            i, j = self._subject(tokens, finite)
+            if j <= i or finite > v:
+                # Inverted: "Am Freitag sagte der Minister, …", "Dazu hat die Polizei erklärt".
+                start = finite + 1 if finite < v else v + 1
+                while start < n and tokens[start].lower in _LEADING_ADVERBS:
+                    start += 1
+                i, j = noun_phrase(tokens, start, allow_apposition=False)
+                if j <= i or j > clause_end or tokens[i].lower in ("es", "sich"):
+                    continue
+            if clause_end + 1 < n and tokens[clause_end].text in (",", ":"):
+                content = Span(tokens[clause_end + 1].start, sentence.end)
+                quote = "indirect"
+            else:
+                # No clause follows: the sentence itself reports what was said or done.
+                content = sentence
+                quote = "none"
+            return [Attribution(content, quote, _span(tokens, i, j), tokens[v].lower, 0.65)]
+        return []
+
     def _subject(self, tokens: list[Token], verb_at: int) -> tuple[int, int]:
         """The noun phrase before the verb, skipping leading adverbs ("Auch die US-Regierung")."""
         i = 0
@@ -351,4 +595,6 @@ class GermanExtractor(RuleExtractor):
         if i < verb_at and tokens[i].lower in PREPOSITIONS:
             return i, i  # "Als Reaktion", "In Südkorea": not a subject
         i2, j = noun_phrase(tokens, i, allow_apposition=False)
-        return (i2, j) if j == verb_at else (i2, i2)
+        if j != verb_at or (j == i2 + 1 and tokens[i2].lower in _NOT_SUBJECTS):
+            return i2, i2  # "Dies sagte der Minister": the subject follows the verb
+        return i2, j

@@ -69,10 +69,12 @@ class RuleExtractor(Extractor):
         last_unit: str | None = None
         introduced: Span | None = None  # speaker of "X said:" awaiting its quotation
         for para in paragraphs(text):
+            document.previous_sentence = None
             if _is_heading(text, para):
                 previous = None
                 continue
             for sentence in sentences(text, para):
+                before, document.previous_sentence = document.previous_sentence, sentence
                 raw = text[sentence.start : sentence.end]
                 if raw.rstrip().endswith("?") or not _LETTERS.search(raw):
                     continue
@@ -85,7 +87,9 @@ class RuleExtractor(Extractor):
                     introduced = None
                 else:
                     introduced = None
+                    document.previous_sentence = before
                     found = self.attribute(document, sentence)
+                    document.previous_sentence = sentence
                 if not found:
                     gap += 1
                     continue_from = previous if previous and gap <= self.max_gap else None

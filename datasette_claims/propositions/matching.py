@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import islice
 from math import sqrt
 
 from datasette_claims.propositions.terms import Terms
@@ -88,9 +89,14 @@ class PropositionIndex:
                 continue
             posting = self.postings[term]
             postings[term[0]].append(posting)
-            if size <= limit or looked_up < ALWAYS_LOOKED_UP:
+            if size <= limit:
                 looked_up += 1
                 hits.update(posting.keys())
+            elif looked_up < ALWAYS_LOOKED_UP:
+                # Common but among the claim's rarest: its newest propositions only, so the
+                # lookup costs the same however many propositions hold the term.
+                looked_up += 1
+                hits.update(islice(reversed(posting), MAX_POSTING))
         # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
         size_e, size_c, size_s = (len(claim.of(kind)) for kind in "ECS")
         k_e = WEIGHTS["E"] ** 2 / size_e if size_e else 0.0

@@ -1,0 +1,75 @@
+"""Learn the German cue lexicon from SpkAtt-2023's annotations (the study part only).
+
+    python bench/learn_cues.py [--out datasette_claims/extract/data/de_cues.tsv]
+
+For every word form (lower-cased) that is part of an annotated cue, how often it is a cue
+and how often it occurs at all in the study articles; and for the prepositional cue "nach"
+the nouns that follow it in an attribution ("nach Angaben", "nach Ansicht"). Counts only:
+no article text leaves the corpus. The untouched part (bench/spkatt.py) is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import spkatt  # noqa: E402
+
+OUT = ROOT / "datasette_claims" / "extract" / "data" / "de_cues.tsv"
+
+
+def learn() -> tuple[Counter, Counter, Counter, int]:
+    as_cue: Counter = Counter()
+    seen: Counter = Counter()
+    after_nach: Counter = Counter()
+    files = spkatt.articles("study")
+    for path in files:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        sentences = [s["Tokens"] for s in gold["Sentences"]]
+        for tokens in sentences:
+            seen.update(t.lower() for t in tokens)
+        cue_tokens: set[tuple[int, int]] = set()
+        for annotation in gold["Annotations"]:
+            for ref in annotation["Cue"]:
+                s, t = map(int, ref.split(":"))
+                cue_tokens.add((s, t))
+                word = sentences[s][t]
+                if word.lower() == "nach" and t + 1 < len(sentences[s]):
+                    nxt = sentences[s][t + 1]
+                    if nxt[:1].isupper() or nxt.lower() in ("eigenen", "offiziellen", "ersten"):
+                        after_nach[nxt.lower()] += 1
+        for s, t in cue_tokens:
+            as_cue[sentences[s][t].lower()] += 1
+    return as_cue, seen, after_nach, len(files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    as_cue, seen, after_nach, count = learn()
+    lines = [
+        f"# Cue word forms learned from SpkAtt-2023 train, study part ({count} articles):",
+        "# kind, form, times annotated as (part of) a cue, times seen in the study text.",
+        "# Written by bench/learn_cues.py; counts only.",
+        "kind\tform\tcue\tseen",
+    ]
+    for form, n in sorted(as_cue.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= 2 and any(ch.isalpha() for ch in form):
+            lines.append(f"cue\t{form}\t{n}\t{seen[form]}")
+    for form, n in sorted(after_nach.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= 1:
+            lines.append(f"nach\t{form}\t{n}\t{seen[form]}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} ({len(lines) - 4} entries from {count} study articles)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""German extraction against SpkAtt-2023 Task 2 (German Wikinews), with the official scorer.
+
+    python bench/spkatt.py [--part study|untouched|both] [--show N]
+
+The 700 training articles are split by article id into a part the German rules were
+studied on and a part nobody looked at while writing them (one article in five, chosen by a
+checksum of its id, so the split never changes). Each article's tokens are joined back into
+text (no space before closing punctuation, none after opening quotes and brackets), the
+built-in German extractor runs on it, and every extracted claim becomes an annotation in the
+task's JSON: Message = the tokens its span overlaps, Source = the tokens its speaker span
+overlaps, Form from the quote kind. The official scorer (`score.py` from the task, copied
+to a temporary folder because it writes a log file beside itself) then prints the
+Simplified Messages / Source / Joint P, R and F1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from datasette_claims.extract import extract_claims
+from datasette_claims.extract.german import GermanExtractor
+
+SHARED = Path(os.environ.get("CLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SPKATT = SHARED / "spkatt-news"
+
+NO_SPACE_BEFORE = {",", ".", ":", ";", "!", "?", ")", "]", "“", "”", "%", "…", "«", "‹"}
+NO_SPACE_AFTER = {"„", "(", "[", "»", "›", "‚"}
+
+
+def article_id(path: Path) -> str:
+    return path.name.split(" - ", 1)[0]
+
+
+def part_of(path: Path) -> str:
+    """'untouched' for one article in five (by a checksum of the id), else 'study'."""
+    return "untouched" if zlib.crc32(article_id(path).encode()) % 5 == 0 else "study"
+
+
+def articles(part: str) -> list[Path]:
+    files = sorted((SPKATT / "train").glob("*.json"))
+    return [f for f in files if part == "both" or part_of(f) == part]
+
+
+def detokenize(sentences: list[list[str]]) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """Text from tokens, and (sentence, token, start, end) for every token."""
+    pieces: list[str] = []
+    offsets: list[tuple[int, int, int, int]] = []
+    length = 0
+    open_double = False
+    glue = True
+    for s, tokens in enumerate(sentences):
+        for t, token in enumerate(tokens):
+            if token == '"':
+                # A plain double quote opens and closes in turn.
+                closing = open_double
+                open_double = not open_double
+            else:
+                closing = token in NO_SPACE_BEFORE
+            if pieces and not glue and not closing:
+                pieces.append(" ")
+                length += 1
+            pieces.append(token)
+            offsets.append((s, t, length, length + len(token)))
+            length += len(token)
+            glue = token in NO_SPACE_AFTER or (token == '"' and open_double)
+    return "".join(pieces), offsets
+
+
+def token_ids(offsets, start: int | None, end: int | None) -> list[str]:
+    if start is None or end is None:
+        return []
+    return [f"{s}:{t}" for s, t, a, b in offsets if a < end and start < b]
+
+
+def token_words(offsets, words, start: int, end: int) -> list[str]:
+    return [words[ref] for ref in token_ids(offsets, start, end)]
+
+
+FORMS = {"direct": "Direct", "indirect": "Indirect", "none": "Reported"}
+
+
+def predict(path: Path) -> dict:
+    """The task's JSON for one article, with our extractor's annotations."""
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    text, offsets = detokenize([s["Tokens"] for s in gold["Sentences"]])
+    words = {
+        f"{s}:{t}": w
+        for s, sentence in enumerate(gold["Sentences"])
+        for t, w in enumerate(sentence["Tokens"])
+    }
+    claims = extract_claims(text, language="de", extractors=[GermanExtractor()])
+    annotations = []
+    for claim in claims:
+        # The task's roles do not overlap: the message is the claim's span without its
+        # source, its cue words and the sentence's closing punctuation.
+        source = token_ids(offsets, claim.speaker_start, claim.speaker_end)
+        cue_words = set((claim.cue or "").lower().split())
+        message = [
+            ref
+            for ref, word in zip(
+                token_ids(offsets, claim.start, claim.end),
+                token_words(offsets, words, claim.start, claim.end),
+            )
+            if ref not in source and word.lower() not in cue_words
+        ]
+        while message and words[message[-1]] in (".", "!", ":", ";", ","):
+            message.pop()
+        if not message:
+            continue
+        annotations.append(
+            {
+                "Addr": [],
+                "Cue": [],
+                "Form": FORMS.get(claim.quote, "Indirect"),
+                "Frame": [],
+                "HasNested": False,
+                "IsNested": False,
+                "Message": message,
+                "STWR": "Speech",
+                "Source": source,
+            }
+        )
+    return {
+        "DocumentName": gold.get("DocumentName", path.stem),
+        "Sentences": gold["Sentences"],
+        "Annotations": annotations,
+    }
+
+
+_SCORE = re.compile(r"^Simplified(Messages|Source|Joint)\((F1|P|R)\):\s*([\d.]+)", re.M)
+
+
+def official_scores(files: list[Path]) -> tuple[dict[str, float], float, int]:
+    """Run the task's scorer on our predictions for `files`; scores, seconds, bytes."""
+    work = Path(tempfile.mkdtemp(prefix="spkatt-"))
+    try:
+        for name in ("score.py", "classes.py"):
+            shutil.copy(SPKATT / "eval" / name, work / name)
+        (work / "input" / "ref").mkdir(parents=True)
+        (work / "input" / "res").mkdir()
+        elapsed = 0.0
+        size = 0
+        for path in files:
+            shutil.copy(path, work / "input" / "ref" / path.name)
+            started = time.perf_counter()
+            predicted = predict(path)
+            elapsed += time.perf_counter() - started
+            size += sum(len(" ".join(s["Tokens"]).encode()) for s in predicted["Sentences"])
+            (work / "input" / "res" / path.name).write_text(
+                json.dumps(predicted, ensure_ascii=False), encoding="utf-8"
+            )
+        done = subprocess.run(
+            [sys.executable, "score.py", "input", "output"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"the scorer failed:\n{done.stderr[-2000:]}")
+        scores = {
+            f"{kind.lower()}_{measure.lower()}": float(value)
+            for kind, measure, value in _SCORE.findall(done.stdout)
+        }
+        return scores, elapsed, size
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def rows(parts: list[str]) -> Iterator[tuple[str, int, dict[str, float], float, int]]:
+    for part in parts:
+        files = articles(part)
+        scores, elapsed, size = official_scores(files)
+        yield part, len(files), scores, elapsed, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["study", "untouched", "both"], default="both")
+    args = parser.parse_args()
+    if not (SPKATT / "train").exists():
+        raise SystemExit(f"{SPKATT / 'train'} not found")
+    parts = ["study", "untouched"] if args.part == "both" else [args.part]
+    print(
+        f"{'SpkAtt-2023 train part':24}{'docs':>5}  {'Msg P/R/F1':>17}  {'Src P/R/F1':>17}  "
+        f"{'Joint P/R/F1':>17}{'MB/s':>7}"
+    )
+    for part, count, s, elapsed, size in rows(parts):
+        print(
+            f"{part:24}{count:5}  "
+            + "  ".join(
+                f"{s.get(k + '_p', 0):5.2f} {s.get(k + '_r', 0):5.2f} {s.get(k + '_f1', 0):5.2f}"
+                for k in ("messages", "source", "joint")
+            )
+            + f"{size / elapsed / 1e6 if elapsed else 0:7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
