@@ -113,6 +113,8 @@ _NOT_ADJECTIVES = (
     _STOP_WORDS
     | GERMAN_DETERMINERS
     | GERMAN_SAY
+    | GERMAN_CUE_VERBS
+    | set(GERMAN_PARTICLE_VERBS)
     | GERMAN_POSITION
     | GERMAN_SUBJUNCTIVE
     | {"sie", "wir", "ihr", "sich", "diese", "dieser", "dieses", "jene", "welche", "keine"}
@@ -206,6 +208,36 @@ def _is_cue_verb(tokens: list[Token], v: int, end: int) -> bool:
         if tokens[m].text in (",", ":", ";", "."):
             return tokens[m - 1].lower in particles.split()
     return tokens[end - 1].lower in particles.split()
+
+
+_RELATIVE = {"der", "die", "das", "welcher", "welche", "welches", "dessen", "deren", "den", "dem"}
+
+
+def _subject_with_insert(tokens: list[Token], v: int) -> tuple[int, int] | None:
+    """The subject before a verb when an apposition or relative clause sits between them.
+
+    "Die Sprecherin, Anna Berg, sagte" -> the whole phrase; "Der NDR, der … ist, sagte"
+    -> "Der NDR". None when the words before the verb are not subject, comma, insert.
+    """
+    if v < 4 or tokens[v - 1].text != ",":
+        return None
+    i = 0
+    while i < v and tokens[i].lower in _LEADING_ADVERBS:
+        i += 1
+    if i >= v or tokens[i].lower in PREPOSITIONS or tokens[i].lower in _NOT_SUBJECTS:
+        return None
+    i, j = noun_phrase(tokens, i, allow_apposition=False)
+    if j <= i or j >= v - 1 or tokens[j].text != ",":
+        return None
+    k = j + 1
+    if tokens[k].lower in _RELATIVE:
+        return i, j
+    m = k
+    while m < v - 1 and (tokens[m].capitalised or tokens[m].lower in GERMAN_DETERMINERS):
+        m += 1
+    if m == v - 1 and m > k:
+        return i, m  # the apposition names the speaker
+    return None
 
 
 _PASSIVE = {"wurde", "wurden", "wird", "werden", "worden"}
@@ -549,6 +581,15 @@ class GermanExtractor(RuleExtractor):
                     content = Span(sentence.start, tokens[v - 1].start)
                     return [Attribution(content, "indirect", None, "heißt es", 0.6, continues=True)]
                 return []
+            inserted = _subject_with_insert(tokens, v)
+            if inserted is not None:
+                # "Der NDR, der … verantwortlich ist, begründete …" / "Die Sprecherin, Anna Berg, sagte …"
+                i, j = inserted
+                if clause_end + 1 < n and tokens[clause_end].text in (",", ":"):
+                    content, quote = Span(tokens[clause_end + 1].start, sentence.end), "indirect"
+                else:
+                    content, quote = Span(tokens[v + 1].start, sentence.end), "none"
+                return [Attribution(content, quote, _span(tokens, i, j), tokens[v].lower, 0.65)]
             if v > 0 and tokens[v - 1].text == ",":
                 # Content first: "…, teilte die Polizei mit."
                 i, j = noun_phrase(tokens, v + 1)
