@@ -8,7 +8,8 @@ checksum of its id, so the split never changes). Each article's tokens are joine
 text (no space before closing punctuation, none after opening quotes and brackets), the
 built-in German extractor runs on it, and every extracted claim becomes an annotation in the
 task's JSON: Message = the tokens its span overlaps, Source = the tokens its speaker span
-overlaps, Form from the quote kind. The official scorer (`score.py` from the task, copied
+overlaps (minus the source, the cue words and closing punctuation), Form from the quote kind. Direct quotations get back the quotation marks our claim span leaves out, as the task
+marks them. The official scorer (`score.py` from the task, copied
 to a temporary folder because it writes a log file beside itself) then prints the
 Simplified Messages / Source / Joint P, R and F1.
 """
@@ -86,6 +87,19 @@ def token_ids(offsets, start: int | None, end: int | None) -> list[str]:
     return [f"{s}:{t}" for s, t, a, b in offsets if a < end and start < b]
 
 
+QUOTE_MARKS = {"„", "“", "”", '"', "»", "«", "‚", "‘", "›", "‹"}
+
+
+def quote_marks(message: list[str], offsets, words: dict[str, str]) -> list[str]:
+    order = [f"{s}:{t}" for s, t, _, _ in offsets]
+    first, last = order.index(message[0]), order.index(message[-1])
+    before = [order[first - 1]] if first > 0 and words[order[first - 1]] in QUOTE_MARKS else []
+    after = (
+        [order[last + 1]] if last + 1 < len(order) and words[order[last + 1]] in QUOTE_MARKS else []
+    )
+    return before + message + after
+
+
 def token_words(offsets, words, start: int, end: int) -> list[str]:
     return [words[ref] for ref in token_ids(offsets, start, end)]
 
@@ -117,8 +131,11 @@ def predict(path: Path) -> dict:
             )
             if ref not in source and word.lower() not in cue_words
         ]
-        while message and words[message[-1]] in (".", "!", ":", ";", ","):
+        while message and words[message[-1]] in (".", ":", ";", ","):
             message.pop()
+        if message and claim.quote == "direct":
+            # The task's direct messages include their quotation marks; our span is inside.
+            message = quote_marks(message, offsets, words)
         if not message:
             continue
         annotations.append(

@@ -210,6 +210,8 @@ def _is_cue_verb(tokens: list[Token], v: int, end: int) -> bool:
     return tokens[end - 1].lower in particles.split()
 
 
+_ATTACHING = {"in", "im", "aus", "von", "vom", "bei", "beim", "für", "der", "des", "am"}
+_POSSESSIVES = {"seiner", "ihrer", "unserer", "meiner", "deren", "dessen", "eigener"}
 _RELATIVE = {"der", "die", "das", "welcher", "welche", "welches", "dessen", "deren", "den", "dem"}
 
 
@@ -294,8 +296,10 @@ class GermanExtractor(RuleExtractor):
             self._cue_then_content,
             self._concern,
             self._position,
-            self._according_inside,
             self._wie_clause,
+            self._verb_cue_with_clause,
+            self._according_inside,
+            self._postposed_nach,
             self._verb_cue,
         ):
             found = rule(document, sentence, tokens)
@@ -567,6 +571,28 @@ class GermanExtractor(RuleExtractor):
 
     # Der Minister hat am Freitag angekündigt, … / Am Freitag teilte die Polizei mit, dass …
     # / …, teilte die Polizei am Abend mit. / Die Regierung forderte ein Ende der Gewalt.
+    def _verb_cue_with_clause(self, document, sentence, tokens):
+        """The verb rule when a clause reports the content; a bare "X forderte Y" waits
+        until the prepositional cues ("nach Angaben X") have had their turn."""
+        return [a for a in self._verb_cue(document, sentence, tokens) if a.quote != "none"]
+
+    # Seiner Meinung nach … / Dem Vernehmen nach … / ihrer Ansicht nach
+    def _postposed_nach(self, document, sentence, tokens):
+        for n, tok in enumerate(tokens[1:], 1):
+            if tok.lower != "nach" or not _is_nach_noun(tokens[n - 1].lower):
+                continue
+            i = n - 1
+            if i > 0 and (
+                tokens[i - 1].lower in GERMAN_DETERMINERS or tokens[i - 1].lower in _POSSESSIVES
+            ):
+                i -= 1
+            return [
+                Attribution(
+                    sentence, "indirect", Span(tokens[i].start, tokens[n - 1].end), "nach", 0.7
+                )
+            ]
+        return []
+
     def _verb_cue(self, document, sentence, tokens):
         n = len(tokens)
         for v in range(n - 1):
@@ -636,6 +662,12 @@ class GermanExtractor(RuleExtractor):
         if i < verb_at and tokens[i].lower in PREPOSITIONS:
             return i, i  # "Als Reaktion", "In Südkorea": not a subject
         i2, j = noun_phrase(tokens, i, allow_apposition=False)
+        while j > i2 and j < verb_at and tokens[j].lower in _ATTACHING:
+            # "Ein Regierungssprecher in Berlin sagte", "Ken Rice vom Institut für Astronomie"
+            k, m = noun_phrase(tokens, j + 1, allow_apposition=False)
+            if m <= k:
+                break
+            j = m
         if j != verb_at or (j == i2 + 1 and tokens[i2].lower in _NOT_SUBJECTS):
             return i2, i2  # "Dies sagte der Minister": the subject follows the verb
         return i2, j

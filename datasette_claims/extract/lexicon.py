@@ -394,8 +394,9 @@ GERMAN_NACH_NOUNS = {
     form for form, (cue, seen) in _learned("nach").items() if cue >= 3 and cue >= 0.25 * seen
 } | _words(
     """
-    angaben ansicht aussagen auffassung berichten darstellung einschätzung erkenntnissen
-    informationen meinung schätzungen worten
+    analyse angaben ansicht aussagen auffassung berichten darstellung einschätzung
+    erhebung erkenntnissen informationen meinung prognose schätzungen statistik studie
+    umfrage untersuchung vernehmen worten
     """
 )
 
