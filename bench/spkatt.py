@@ -107,16 +107,63 @@ def token_words(offsets, words, start: int, end: int) -> list[str]:
 FORMS = {"direct": "Direct", "indirect": "Indirect", "none": "Reported"}
 
 
-def predict(path: Path) -> dict:
-    """The task's JSON for one article, with our extractor's annotations."""
+def extracted(path: Path):
+    """The article's text, token offsets, token words and our extracted claims."""
+    global EXTRACTING
     gold = json.loads(path.read_text(encoding="utf-8"))
     text, offsets = detokenize([s["Tokens"] for s in gold["Sentences"]])
+    started = time.perf_counter()
+    claims = extract_claims(text, language="de", extractors=[GermanExtractor()])
+    EXTRACTING += time.perf_counter() - started
+    return gold, text, offsets, claims
+
+
+EXTRACTING = 0.0  # seconds spent in the extractor itself, for the throughput figure
+
+
+STANCE_SAMPLE = ROOT / "bench" / "data" / "spkatt_stance_de.tsv"
+
+
+def stance_accuracy() -> tuple[int, int, int, dict[str, tuple[int, int]]]:
+    """Our stance against the hand-labelled sample (study part): rows, found, right, per label.
+
+    A sample row is found when an extracted claim overlaps its message tokens; the claim
+    overlapping most is compared.
+    """
+    by_article: dict[str, list[tuple[str, str, str]]] = {}
+    lines = STANCE_SAMPLE.read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        article, first, last, label = line.split("\t")
+        by_article.setdefault(article, []).append((first, last, label))
+    files = {article_id(f): f for f in articles("study")}
+    found = right = 0
+    per_label: dict[str, list[int]] = {}
+    for article, rows in by_article.items():
+        gold, text, offsets, claims = extracted(files[article])
+        order = [(s, t) for s, t, _, _ in offsets]
+        position = {f"{s}:{t}": k for k, (s, t) in enumerate(order)}
+        for first, last, label in rows:
+            a, b = offsets[position[first]][2], offsets[position[last]][3]
+            best = max(claims, key=lambda c: min(b, c.end) - max(a, c.start), default=None)
+            counts = per_label.setdefault(label, [0, 0])
+            counts[0] += 1
+            if best is None or min(b, best.end) <= max(a, best.start):
+                continue
+            found += 1
+            if best.stance == label:
+                right += 1
+                counts[1] += 1
+    return len(lines), found, right, {k: (v[0], v[1]) for k, v in per_label.items()}
+
+
+def predict(path: Path) -> dict:
+    """The task's JSON for one article, with our extractor's annotations."""
+    gold, text, offsets, claims = extracted(path)
     words = {
         f"{s}:{t}": w
         for s, sentence in enumerate(gold["Sentences"])
         for t, w in enumerate(sentence["Tokens"])
     }
-    claims = extract_claims(text, language="de", extractors=[GermanExtractor()])
     annotations = []
     for claim in claims:
         # The task's roles do not overlap: the message is the claim's span without its
@@ -162,7 +209,8 @@ _SCORE = re.compile(r"^Simplified(Messages|Source|Joint)\((F1|P|R)\):\s*([\d.]+)
 
 
 def official_scores(files: list[Path]) -> tuple[dict[str, float], float, int]:
-    """Run the task's scorer on our predictions for `files`; scores, seconds, bytes."""
+    """Run the task's scorer on our predictions for `files`; scores, extraction seconds
+    and bytes of text."""
     work = Path(tempfile.mkdtemp(prefix="spkatt-"))
     try:
         for name in ("score.py", "classes.py"):
@@ -173,9 +221,9 @@ def official_scores(files: list[Path]) -> tuple[dict[str, float], float, int]:
         size = 0
         for path in files:
             shutil.copy(path, work / "input" / "ref" / path.name)
-            started = time.perf_counter()
+            before = EXTRACTING
             predicted = predict(path)
-            elapsed += time.perf_counter() - started
+            elapsed += EXTRACTING - before
             size += sum(len(" ".join(s["Tokens"]).encode()) for s in predicted["Sentences"])
             (work / "input" / "res" / path.name).write_text(
                 json.dumps(predicted, ensure_ascii=False), encoding="utf-8"
@@ -223,6 +271,13 @@ def main() -> None:
                 for k in ("messages", "source", "joint")
             )
             + f"{size / elapsed / 1e6 if elapsed else 0:7.2f}"
+        )
+    if STANCE_SAMPLE.exists():
+        total, found, right, per_label = stance_accuracy()
+        labels = ", ".join(f"{k} {r}/{n}" for k, (n, r) in sorted(per_label.items()))
+        print(
+            f"stance (hand-labelled sample, study part): {total} claims, {found} found, "
+            f"{right / found if found else 0:.2f} right of those found ({labels})"
         )
 
 

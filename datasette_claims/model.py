@@ -61,9 +61,11 @@ def text_document_id(text: str) -> str:
     return document_id(_sha256(text))
 
 
-def claim_id(document: str, start: int, end: int) -> str:
-    """Stable id for a claim without an explicit one: its document and span."""
-    return "c-" + _sha256(f"{document}:{start}:{end}")[:16]
+def claim_id(document: str, start: int, end: int, source: str | None = None) -> str:
+    """Stable id for a claim without an explicit one: its document and span (and, for a
+    second speaker of the same span, that speaker's source)."""
+    key = f"{document}:{start}:{end}" + (f":{source}" if source else "")
+    return "c-" + _sha256(key)[:16]
 
 
 def imported_claim_id(key: str) -> str:

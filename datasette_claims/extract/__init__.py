@@ -75,10 +75,20 @@ def extract_claims(
 
 
 def _merge(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
-    """Keep one claim per span (the most confident), in document order."""
-    best: dict[tuple[int, int], ExtractedClaim] = {}
+    """Keep one claim per span and source (the most confident), in document order.
+
+    Two named speakers of one span ("X and Y said") stay two claims; a claim with no
+    speaker words on a span someone speaks goes."""
+    spoken = {(c.start, c.end) for c in claims if c.speaker}
+    best: dict[tuple[int, int, str | None], ExtractedClaim] = {}
     for claim in claims:
-        key = (claim.start, claim.end)
+        if not claim.speaker and (claim.start, claim.end) in spoken:
+            continue  # the outlet's voice, where the article names who speaks
+        key = (
+            claim.start,
+            claim.end,
+            (claim.source_id or claim.speaker) if claim.speaker else None,
+        )
         if key not in best or claim.confidence > best[key].confidence:
             best[key] = claim
     return sorted(best.values(), key=lambda c: (c.start, c.end))

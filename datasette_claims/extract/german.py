@@ -20,7 +20,7 @@ from datasette_claims.extract.lexicon import (
     PREPOSITIONS,
     PRONOUNS,
 )
-from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, tokenize
+from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, stance_of, tokenize
 from datasette_claims.extract.sentences import Span, quotes
 
 _ADJECTIVE_END = re.compile(r"(e|en|er|es|em|isch|ische|ischen|ischer)$")
@@ -156,6 +156,21 @@ def noun_phrase(tokens: list[Token], i: int, allow_apposition: bool = True) -> t
             j += 1
             continue
         break
+    # An acronym in brackets belongs to the name: "Bundesamt für Verfassungsschutz (BfV)".
+    if j > i and j + 2 < n and tokens[j].text == "(" and tokens[j + 2].text == ")":
+        if tokens[j + 1].text[:1].isupper():
+            j += 3
+    # Joint speakers: "Frankreichs und Spaniens", "Weder die Regierung noch das Militär".
+    if (
+        j > i
+        and j + 1 < n
+        and tokens[j].lower in ("und", "sowie", "noch")
+        and (tokens[j + 1].capitalised or tokens[j + 1].lower in GERMAN_DETERMINERS)
+        and tokens[j + 1].lower not in _NOT_ADJECTIVES - GERMAN_DETERMINERS
+    ):
+        k, m = noun_phrase(tokens, j + 1, allow_apposition=False)
+        if m > k + (1 if tokens[j + 1].lower in GERMAN_DETERMINERS else 0):
+            j = m
     # An apposition at the end of the sentence names the person: ", Leonid Sluzki."
     if allow_apposition and j < n and tokens[j].text == "," and j + 1 < n:
         k = j + 1
@@ -170,7 +185,16 @@ def noun_phrase(tokens: list[Token], i: int, allow_apposition: bool = True) -> t
 
 
 def _span(tokens: list[Token], i: int, j: int) -> Span | None:
-    return Span(tokens[i].start, tokens[j - 1].end) if j > i else None
+    if j <= i:
+        return None
+    last = tokens[j - 1]
+    # The sentence's full stop clings to its last word ("Karl Beispiel."): not the name.
+    end = (
+        last.end - 1
+        if j == len(tokens) and len(last.text) > 2 and last.text[-1] == "."
+        else last.end
+    )
+    return Span(tokens[i].start, end)
 
 
 def _is_nach_noun(word: str) -> bool:
@@ -211,6 +235,7 @@ def _is_cue_verb(tokens: list[Token], v: int, end: int) -> bool:
 
 
 _ATTACHING = {"in", "im", "aus", "von", "vom", "bei", "beim", "für", "der", "des", "am"}
+_SUBORDINATORS = {"wie", "als", "wenn", "nachdem", "weil", "dass", "ob", "obwohl", "während"}
 _POSSESSIVES = {"seiner", "ihrer", "unserer", "meiner", "deren", "dessen", "eigener"}
 _RELATIVE = {"der", "die", "das", "welcher", "welche", "welches", "dessen", "deren", "den", "dem"}
 
@@ -262,9 +287,106 @@ def _finite_verb(tokens: list[Token]) -> int:
     return len(tokens)
 
 
+# Cues whose verb itself says how the speaker stands: a demand, plan or forecast is about
+# what is to come; a suspicion or question leaves it open; a rejection denies it.
+_EXPECT_CUES = set(
+    """
+    fordert forderte fordern forderten aufgefordert gefordert verlangt verlangte verlangten
+    plant plante planen angekündigt kündigte kündigt kündigten erwartet erwartete erwarten
+    rechnet rechnete hofft hoffte hoffen befürchtet befürchtete befürchten fürchtet appellierte empfahl empfiehlt schlug schlägt geht gehen ging prognostiziert
+    prognostizierte will wollen wollte kündigen versprach verspricht droht drohte
+    """.split()
+)
+_UNCERTAIN_CUES = set(
+    "vermutet vermutete vermuten spekulierte spekuliert prüft prüfen fragte".split()
+)
+_DENY_CUES = set(
+    "bestreitet bestritt bestreiten dementiert dementierte dementieren leugnet leugnete".split()
+)
+_UNCERTAIN_DE = re.compile(
+    r" (möglicherweise|vielleicht|unklar|unbekannt|ungewiss|offen ob|ob|verdacht|"
+    r"nicht klar|nicht bestätigt|nicht bestätigen|könne|könnten|könnte) "
+)
+_EXPECT_DE = re.compile(
+    r" (will|wolle|wollen|plant|plane|künftig|zukünftig|demnächst|bald|ab sofort|"
+    r"voraussichtlich|dürfte|dürften|erwartet|erwarte|rechne|rechnet|"
+    r"bis (ende|mitte|anfang|zum|zur|spätestens|januar|februar|märz|april|mai|juni|juli|"
+    r"august|september|oktober|november|dezember|\d{4})) "
+)
+_FUTURE_AUX = {"wird", "werden", "würde", "würden", "werde", "soll", "sollen", "solle", "sollten"}
+
+
+def _future(content: str) -> bool:
+    """ "werden … erreichen", "soll … beginnen": what is to come, not a passive ("wird
+    vorgeworfen") or a report of the past ("soll geholfen haben")."""
+    words = re.findall(r"\w+", content.lower())
+    if not words or not _FUTURE_AUX & set(words):
+        return False
+    last = words[-1]
+    if last in ("haben", "sein", "werden") and len(words) > 1:
+        last = words[-2]
+        if last.startswith("ge") or last.endswith(("iert", "worden")):
+            return False
+        return last.endswith("en") and last != "worden"
+    return last.endswith("en") and not last.startswith("ge") and last != "worden"
+
+
+_NEGATIONS = {"nicht", "weder", "kein", "keine", "nie", "niemals"}
+_CONFIRM = ("bestätig", "belegen", "belegt", "verifizier")
+_BELIEVE = {
+    "glaubt",
+    "glaubte",
+    "glauben",
+    "geht",
+    "ging",
+    "gehen",
+    "rechnet",
+    "rechnete",
+    "erwartet",
+}
+
+
+def _negated(found: Attribution, tokens: list[Token]) -> Attribution:
+    """A negated cue weakens or turns the stance: "bestätigte nicht" leaves it open,
+    "glaubt nicht, dass" denies it."""
+    if found.stance or not found.cue:
+        return found
+    verb = found.cue.split()[0]
+    clause = []
+    for tok in tokens:
+        if tok.start >= found.content.start and tok.end <= found.content.end:
+            continue  # the cue clause only, not the content
+        clause.append(tok.lower)
+    if not _NEGATIONS & set(clause):
+        return found
+    if verb.startswith(_CONFIRM):
+        found.stance = "uncertain"
+    elif verb in _BELIEVE:
+        found.stance = "denies"
+    return found
+
+
 class GermanExtractor(RuleExtractor):
     name = "builtin-de"
     languages = ("de",)
+
+    def stance(self, content: str, figures: list, cue: str | None) -> str:
+        found = stance_of(content, figures)
+        if found != "asserts":
+            return found
+        cue_words = (cue or "").split()
+        lowered = " " + " ".join(re.findall(r"\w+", content.lower())) + " "
+        if any(w in _DENY_CUES for w in cue_words):
+            return "denies"
+        if any(w in _UNCERTAIN_CUES for w in cue_words) or _UNCERTAIN_DE.search(lowered):
+            return "uncertain"
+        if (
+            any(w in _EXPECT_CUES for w in cue_words)
+            or _EXPECT_DE.search(lowered)
+            or _future(content)
+        ):
+            return "expects"
+        return "asserts"
 
     def continues_speech(self, sentence_text: str) -> bool:
         words = set(re.findall(r"\w+", sentence_text.lower()))
@@ -304,7 +426,7 @@ class GermanExtractor(RuleExtractor):
         ):
             found = rule(document, sentence, tokens)
             if found:
-                return found
+                return [_negated(a, tokens) for a in found]
         return []
 
     # „…“, sagte X. / „…“, machte er deutlich. / „…“, so X.
@@ -321,7 +443,10 @@ class GermanExtractor(RuleExtractor):
                 continue
             verb = after[k].lower
             if verb == "so" or verb in GERMAN_CUE_VERBS:
-                i, j = noun_phrase(after, k + 1)
+                start = k + 1
+                while start < len(after) and after[start].lower in _LEADING_ADVERBS:
+                    start += 1  # „…“, sagte auch der Chef
+                i, j = noun_phrase(after, start)
                 if j > i:
                     inner = Span(
                         sentence.start + quote.inner.start, sentence.start + quote.inner.end
@@ -503,7 +628,13 @@ class GermanExtractor(RuleExtractor):
         if not (_is_cue_verb(tokens, v, len(tokens)) or tokens[v].lower in ("geht", "ging")):
             return []
         start = v + 1
-        while start < len(tokens) and tokens[start].lower in _LEADING_ADVERBS | _NOT_SUBJECTS:
+        while start < len(tokens) and (
+            tokens[start].lower in _LEADING_ADVERBS
+            or (
+                tokens[start].lower in _NOT_SUBJECTS
+                and tokens[start].lower not in GERMAN_DETERMINERS
+            )
+        ):
             start += 1
         if (
             tokens[v].lower in ("geht", "ging")
@@ -607,6 +738,14 @@ class GermanExtractor(RuleExtractor):
                     content = Span(sentence.start, tokens[v - 1].start)
                     return [Attribution(content, "indirect", None, "heißt es", 0.6, continues=True)]
                 return []
+            if v >= 3 and tokens[v - 1].lower == "zu":
+                # "Der Kreml beeilte sich zu erklären, …": the subject of the main verb.
+                i, j = noun_phrase(tokens, 0, allow_apposition=False)
+                if j > i and j < v - 1 and clause_end + 1 < n and tokens[clause_end].text == ",":
+                    content = Span(tokens[clause_end + 1].start, sentence.end)
+                    return [
+                        Attribution(content, "indirect", _span(tokens, i, j), tokens[v].lower, 0.7)
+                    ]
             inserted = _subject_with_insert(tokens, v)
             if inserted is not None:
                 # "Der NDR, der … verantwortlich ist, begründete …" / "Die Sprecherin, Anna Berg, sagte …"
@@ -659,6 +798,8 @@ class GermanExtractor(RuleExtractor):
         i = 0
         while i < verb_at and tokens[i].lower in _LEADING_ADVERBS:
             i += 1
+        if i < verb_at and tokens[i].lower in _SUBORDINATORS:
+            return i, i  # "Wie die Polizei mitteilte": a clause, not the subject
         if i < verb_at and tokens[i].lower in PREPOSITIONS:
             return i, i  # "Als Reaktion", "In Südkorea": not a subject
         i2, j = noun_phrase(tokens, i, allow_apposition=False)

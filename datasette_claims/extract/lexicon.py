@@ -22,7 +22,7 @@ GERMAN_SAY = _words(
     mitgeteilt räumt räumte sagen sagt sagte sagten schreibt schrieb schätzt schätzte
     sprach spricht teilt teilte teilten unterstreicht unterstrich verkündet verkündete
     vermutet vermutete versichert versicherte verweist verwies warnt warnte warnten
-    zitiert zitierte
+    zitiert zitierte behaupten bestätigen berichten erklären fordern kritisieren warnen
     """
 )
 
@@ -382,11 +382,23 @@ _NOT_CUES = _words(
 
 # Reporting, opinion and judgement verbs: the hand-written list plus every form that is a
 # cue in at least 35 % of its occurrences in the annotated German news.
-GERMAN_CUE_VERBS = GERMAN_SAY | {
-    form
-    for form, (cue, seen) in _learned("cue").items()
-    if form.isalpha() and form not in _NOT_CUES and cue >= 2 and cue >= 0.35 * seen
-}
+# Verbs of belief and expectation that report a position as speech verbs report words.
+GERMAN_BELIEF = _words(
+    """
+    befürchtet befürchtete befürchten bezweifelt bezweifelte bezweifeln erwartet erwartete
+    erwarten fürchtet fürchtete glaubt glaubte glauben rechnet rechnete vermutet vermutete
+    """
+)
+
+GERMAN_CUE_VERBS = (
+    GERMAN_SAY
+    | GERMAN_BELIEF
+    | {
+        form
+        for form, (cue, seen) in _learned("cue").items()
+        if form.isalpha() and form not in _NOT_CUES and cue >= 2 and cue >= 0.35 * seen
+    }
+)
 
 # Nouns after "nach" that make it an attribution ("nach Angaben", "nach Ansicht"); the
 # learned ones plus compounds ending in them ("Polizeiangaben").

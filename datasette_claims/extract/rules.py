@@ -8,7 +8,7 @@ speech, resolves pronouns, and fills in stance, hedge and figures.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datasette_claims.extract.base import DocumentContext, ExtractedClaim, Extractor
 from datasette_claims.extract.figures import find_figures
@@ -99,7 +99,7 @@ class RuleExtractor(Extractor):
                     claim = self._claim(document, attribution, coref, previous, last_unit)
                     if claim is None:
                         continue
-                    claims.append(claim)
+                    claims.extend(joint_speakers(document, claim))
                     if claim.figures and claim.figures[-1].unit:
                         last_unit = claim.figures[-1].unit
                     if claim.quote != "none" or attribution.continues:
@@ -122,6 +122,10 @@ class RuleExtractor(Extractor):
 
     def continues_speech(self, sentence_text: str) -> bool:
         return False
+
+    def stance(self, content: str, figures: list, cue: str | None) -> str:
+        """How the speaker stands to the content; languages add their own signals."""
+        return stance_of(content, figures)
 
     def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
         """The speaker of a sentence like "Reporter X says:" that a quotation follows."""
@@ -155,7 +159,7 @@ class RuleExtractor(Extractor):
             speaker = None
         content = text[start:end]
         figures = find_figures(content, document.language, document.published, last_unit)
-        stance = found.stance or stance_of(content, figures)
+        stance = found.stance or self.stance(content, figures, found.cue)
         source_id = speaker.source_id if speaker else document.publisher_source_id
         confidence = found.confidence - (0.15 if speaker and not speaker.source_id else 0)
         return ExtractedClaim(
@@ -174,6 +178,43 @@ class RuleExtractor(Extractor):
             cue=found.cue,
             extractor=self.name,
         )
+
+
+_JOINT = re.compile(r"\s+(?:und|sowie|noch|oder|and|or|nor)\s+|,\s+(?=\S)")
+_LEADING_JOINT = re.compile(r"^(?:weder|neither|both|sowohl)\s+", re.I)
+
+
+def joint_speakers(document: DocumentContext, claim: ExtractedClaim) -> list[ExtractedClaim]:
+    """One claim per registry source when the speaker names several ("Frankreich und
+    Spanien", "the US and Britain"); otherwise the claim as it is."""
+    if not claim.speaker or claim.speaker_start is None or claim.speaker_end is None:
+        return [claim]
+    text = document.text[claim.speaker_start : claim.speaker_end]
+    pieces: list[tuple[int, int]] = []
+    at = 0
+    for match in _JOINT.finditer(text):
+        pieces.append((at, match.start()))
+        at = match.end()
+    pieces.append((at, len(text)))
+    if len(pieces) < 2:
+        return [claim]
+    found: list[tuple[str, int, int, str]] = []
+    for a, b in pieces:
+        lead = _LEADING_JOINT.match(text[a:b])
+        a += lead.end() if lead else 0
+        words = text[a:b].strip()
+        source_id = document.index.link(words) if words else None
+        if source_id is None:
+            return [claim]  # a part the registry doesn't know: keep the phrase whole
+        found.append(
+            (words, claim.speaker_start + a, claim.speaker_start + a + len(words), source_id)
+        )
+    if len({source for *_, source in found}) < 2:
+        return [claim]
+    return [
+        replace(claim, speaker=words, speaker_start=start, speaker_end=end, source_id=source)
+        for words, start, end, source in found
+    ]
 
 
 def _is_heading(text: str, para: Span) -> bool:

@@ -39,6 +39,7 @@ def extracted_rows(
     publisher = meta.get("publisher")
     publisher_id = index.link(publisher) if publisher else None
     rows = []
+    own_spans: set[str] = set()
     for claim in extract_claims(
         article.text,
         language=meta.get("language") or article.language,
@@ -50,8 +51,13 @@ def extracted_rows(
         if any(claim.start < end and start < claim.end for start, end in curated_spans):
             continue
         row_id = claim_id(article.id, claim.start, claim.end)
+        if row_id in own_spans:
+            # One span, several speakers ("nach Angaben Frankreichs und Spaniens"): the
+            # first keeps the span's id, each further one adds its source.
+            row_id = claim_id(article.id, claim.start, claim.end, claim.source_id)
         if row_id in claim_ids:
             continue
+        own_spans.add(claim_id(article.id, claim.start, claim.end))
         claim_ids[row_id] = article.path
         figure = next((f for f in claim.figures if f.value is not None), None) or next(
             iter(claim.figures), None
