@@ -3,8 +3,9 @@
     python bench/learn_cues.py [--out datasette_claims/extract/data/de_cues.tsv]
 
 For every word form (lower-cased) that is part of an annotated cue, how often it is a cue
-and how often it occurs at all in the study articles; and for the prepositional cue "nach"
-the nouns that follow it in an attribution ("nach Angaben", "nach Ansicht"). Counts only:
+and how often it occurs at all in the study articles; for the prepositional cue "nach"
+the nouns that follow it in an attribution ("nach Angaben", "nach Ansicht"); and the
+lower-case words mostly found in free indirect speech (Konjunktiv forms). Counts only:
 no article text leaves the corpus. The untouched part (bench/spkatt.py) is never read.
 """
 
@@ -21,11 +22,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import spkatt  # noqa: E402
 
+# Endings of adjectives, which also end in -e ("offene", "notwendige").
+ADJECTIVE_ENDINGS = ("ige", "ische", "ene", "aue", "ale", "ive", "ste", "ere", "ne", "le")
 OUT = ROOT / "datasette_claims" / "extract" / "data" / "de_cues.tsv"
 
 
-def learn() -> tuple[Counter, Counter, Counter, int]:
+def learn() -> tuple[Counter, Counter, Counter, Counter, int]:
     as_cue: Counter = Counter()
+    in_free: Counter = Counter()  # words of free indirect speech (Konjunktiv without a cue)
     seen: Counter = Counter()
     after_nach: Counter = Counter()
     files = spkatt.articles("study")
@@ -44,16 +48,20 @@ def learn() -> tuple[Counter, Counter, Counter, int]:
                     nxt = sentences[s][t + 1]
                     if nxt[:1].isupper() or nxt.lower() in ("eigenen", "offiziellen", "ersten"):
                         after_nach[nxt.lower()] += 1
+            if annotation["Form"] in ("FreeIndirect", "IndirectFreeIndirect"):
+                for ref in annotation["Message"]:
+                    s, t = map(int, ref.split(":"))
+                    in_free[sentences[s][t]] += 1
         for s, t in cue_tokens:
             as_cue[sentences[s][t].lower()] += 1
-    return as_cue, seen, after_nach, len(files)
+    return as_cue, seen, after_nach, in_free, len(files)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    as_cue, seen, after_nach, count = learn()
+    as_cue, seen, after_nach, in_free, count = learn()
     lines = [
         f"# Cue word forms learned from SpkAtt-2023 train, study part ({count} articles):",
         "# kind, form, times annotated as (part of) a cue, times seen in the study text.",
@@ -66,6 +74,12 @@ def main() -> None:
     for form, n in sorted(after_nach.items(), key=lambda kv: (-kv[1], kv[0])):
         if n >= 1:
             lines.append(f"nach\t{form}\t{n}\t{seen[form]}")
+    # Lower-case words of free indirect speech that are mostly found there: Konjunktiv
+    # forms ("gehöre", "bedeute") that carry a speaker into the next sentences.
+    for form, n in sorted(in_free.items(), key=lambda kv: (-kv[1], kv[0])):
+        konjunktiv = form.endswith("e") and not form.endswith(ADJECTIVE_ENDINGS)
+        if form.isalpha() and form.islower() and konjunktiv and n >= 2 and n >= 0.3 * seen[form]:
+            lines.append(f"subjunctive\t{form}\t{n}\t{seen[form]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({len(lines) - 4} entries from {count} study articles)")

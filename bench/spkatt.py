@@ -169,6 +169,13 @@ def predict(path: Path) -> dict:
         # The task's roles do not overlap: the message is the claim's span without its
         # source, its cue words and the sentence's closing punctuation.
         source = token_ids(offsets, claim.speaker_start, claim.speaker_end)
+        if source and claim.cue and claim.cue.startswith("nach "):
+            # Our cue "nach Angaben" + speaker "der Polizei" is the task's cue "nach" +
+            # source "Angaben der Polizei".
+            order = [f"{s}:{t}" for s, t, _, _ in offsets]
+            at = order.index(source[0])
+            if at > 0 and words[order[at - 1]].lower() == claim.cue.split()[1]:
+                source = [order[at - 1], *source]
         cue_words = set((claim.cue or "").lower().split())
         message = [
             ref

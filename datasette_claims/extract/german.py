@@ -662,11 +662,11 @@ class GermanExtractor(RuleExtractor):
                     k += 1  # "nach eigenen Angaben", "nach ersten offiziellen Angaben"
                 own = tokens[n + 1].lower in ("eigenen", "eigener")
                 i, j = noun_phrase(tokens, k + 1, allow_apposition=False)
-                if own or j <= i:
+                if own:
                     # "nach eigenen Angaben": the sentence's subject speaks.
                     i, j = self._subject(tokens, _finite_verb(tokens))
-                    if j <= i:
-                        i, j = n + 1, k + 1
+                if j <= i:
+                    i, j = n + 1, k + 1  # "nach behördlichen Angaben": no one named
                 cue = "nach " + tokens[k].lower
             else:
                 continue

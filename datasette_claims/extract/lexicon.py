@@ -11,6 +11,19 @@ def _words(text: str) -> set[str]:
     return set(text.split())
 
 
+def _learned(kind: str) -> dict[str, tuple[int, int]]:
+    """Counts from data/de_cues.tsv (learned from annotated news): form -> (cue, seen)."""
+    from importlib.resources import files
+
+    table: dict[str, tuple[int, int]] = {}
+    text = files("datasette_claims.extract").joinpath("data/de_cues.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 4 and parts[0] == kind:
+            table[parts[1]] = (int(parts[2]), int(parts[3]))
+    return table
+
+
 # Reporting verbs (finite forms as they appear in news text).
 GERMAN_SAY = _words(
     """
@@ -119,6 +132,9 @@ GERMAN_SUBJUNCTIVE = _words(
     würde würden wüsste
     """
 )
+
+# Konjunktiv I forms learned from free indirect speech in annotated news.
+GERMAN_SUBJUNCTIVE |= set(_learned("subjunctive"))
 
 GERMAN_CONTINUATION = _words(
     """
@@ -354,19 +370,6 @@ UNITS = {
     "percent": "percent",
     "%": "percent",
 }
-
-
-def _learned(kind: str) -> dict[str, tuple[int, int]]:
-    """Counts from data/de_cues.tsv (learned from annotated news): form -> (cue, seen)."""
-    from importlib.resources import files
-
-    table: dict[str, tuple[int, int]] = {}
-    text = files("datasette_claims.extract").joinpath("data/de_cues.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        parts = line.split("\t")
-        if len(parts) == 4 and parts[0] == kind:
-            table[parts[1]] = (int(parts[2]), int(parts[3]))
-    return table
 
 
 # Function words that occur inside annotated cues ("teilte mit", "wie ... sagte") but

@@ -112,9 +112,11 @@ class RuleExtractor(Extractor):
         self, document: DocumentContext, sentence: Span, previous: ExtractedClaim | None
     ) -> Attribution | None:
         """A sentence without its own cue: continued reported speech, or the outlet's voice."""
-        if previous is not None and self.continues_speech(
-            document.text[sentence.start : sentence.end]
-        ):
+        raw = document.text[sentence.start : sentence.end]
+        if previous is not None and previous.quote == "direct" and _is_quotation(raw):
+            # „…“ on its own after a quoted speaker: the speaker goes on.
+            return Attribution(sentence, "direct", None, "continuation", 0.6, continues=True)
+        if previous is not None and self.continues_speech(raw):
             return Attribution(sentence, "indirect", None, "continuation", 0.6, continues=True)
         if document.publisher_source_id:
             return Attribution(sentence, "none", None, None, 0.5)
@@ -215,6 +217,14 @@ def joint_speakers(document: DocumentContext, claim: ExtractedClaim) -> list[Ext
         replace(claim, speaker=words, speaker_start=start, speaker_end=end, source_id=source)
         for words, start, end, source in found
     ]
+
+
+_QUOTATION = re.compile(r"^\s*[„“\"»«‚‘›][^„“\"»«]{3,}[“”\"«»‘’‹][.!?…]?\s*$")
+
+
+def _is_quotation(sentence_text: str) -> bool:
+    """The sentence is one quotation and nothing else."""
+    return bool(_QUOTATION.match(sentence_text))
 
 
 def _is_heading(text: str, para: Span) -> bool:
