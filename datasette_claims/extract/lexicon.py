@@ -126,7 +126,7 @@ GERMAN_ACCORDING_PREFIX = (
 GERMAN_SUBJUNCTIVE = _words(
     """
     arbeite befinde befände befänden bereite bleibe dürfe erhalte erhielte erwäge gebe
-    gehe ginge gäbe habe haben handele handle hätte hätten komme käme könne könnte
+    gehe ginge gäbe habe handele handle hätte hätten komme käme könne könnte
     könnten liege läge lägen müsse müsste müssten plane sehe sei seien seiest seist
     solle sollten stehe stünde trage tue täten werde wisse wolle wollten wäre wären
     würde würden wüsste
