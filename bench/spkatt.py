@@ -7,10 +7,11 @@ studied on and a part nobody looked at while writing them (one article in five, 
 checksum of its id, so the split never changes). Each article's tokens are joined back into
 text (no space before closing punctuation, none after opening quotes and brackets), the
 built-in German extractor runs on it, and every extracted claim becomes an annotation in the
-task's JSON: Message = the tokens its span overlaps, Source = the tokens its speaker span
-overlaps (minus the source, the cue words and closing punctuation), Form from the quote kind. Direct quotations get back the quotation marks our claim span leaves out, as the task
-marks them. The official scorer (`score.py` from the task, copied
-to a temporary folder because it writes a log file beside itself) then prints the
+task's JSON: Message = the tokens its span overlaps (minus the source, the cue words and
+closing punctuation), Source = the tokens its speaker span overlaps, Form from the quote
+kind. Direct quotations get back the quotation marks our claim span leaves out, as the
+task marks them. The official scorer (`score.py` from the task, copied to a temporary
+folder because it writes a log file beside itself) then prints the
 Simplified Messages / Source / Joint P, R and F1.
 """
 
@@ -100,10 +101,6 @@ def quote_marks(message: list[str], offsets, words: dict[str, str]) -> list[str]
     return before + message + after
 
 
-def token_words(offsets, words, start: int, end: int) -> list[str]:
-    return [words[ref] for ref in token_ids(offsets, start, end)]
-
-
 FORMS = {"direct": "Direct", "indirect": "Indirect", "none": "Reported"}
 
 
@@ -179,11 +176,8 @@ def predict(path: Path) -> dict:
         cue_words = set((claim.cue or "").lower().split())
         message = [
             ref
-            for ref, word in zip(
-                token_ids(offsets, claim.start, claim.end),
-                token_words(offsets, words, claim.start, claim.end),
-            )
-            if ref not in source and word.lower() not in cue_words
+            for ref in token_ids(offsets, claim.start, claim.end)
+            if ref not in source and words[ref].lower() not in cue_words
         ]
         while message and words[message[-1]] in (".", ":", ";", ","):
             message.pop()

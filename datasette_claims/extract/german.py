@@ -311,7 +311,8 @@ _EXPECT_CUES = set(
     """
     fordert forderte fordern forderten aufgefordert gefordert verlangt verlangte verlangten
     plant plante planen angekündigt kündigte kündigt kündigten erwartet erwartete erwarten
-    rechnet rechnete hofft hoffte hoffen befürchtet befürchtete befürchten fürchtet appellierte empfahl empfiehlt schlug schlägt geht gehen ging prognostiziert
+    rechnet rechnete hofft hoffte hoffen befürchtet befürchtete befürchten fürchtet
+    appellierte empfahl empfiehlt schlug schlägt geht gehen ging prognostiziert
     prognostizierte will wollen wollte kündigen versprach verspricht droht drohte
     """.split()
 )
@@ -781,7 +782,8 @@ class GermanExtractor(RuleExtractor):
                     ]
             inserted = _subject_with_insert(tokens, v)
             if inserted is not None:
-                # "Der NDR, der … verantwortlich ist, begründete …" / "Die Sprecherin, Anna Berg, sagte …"
+                # "Der NDR, der … verantwortlich ist, begründete …",
+                # "Die Sprecherin, Anna Berg, sagte …"
                 i, j = inserted
                 if clause_end + 1 < n and tokens[clause_end].text in (",", ":"):
                     content, quote = Span(tokens[clause_end + 1].start, sentence.end), "indirect"

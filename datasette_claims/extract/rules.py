@@ -74,7 +74,8 @@ class RuleExtractor(Extractor):
                 previous = None
                 continue
             for sentence in sentences(text, para):
-                before, document.previous_sentence = document.previous_sentence, sentence
+                before: Span | None = document.previous_sentence
+                document.previous_sentence = sentence
                 raw = text[sentence.start : sentence.end]
                 if raw.rstrip().endswith("?") or not _LETTERS.search(raw):
                     continue
