@@ -1,4 +1,4 @@
-"""Extraction quality and speed: the seed (German) and PolNeAR (English, if present).
+"""Extraction quality and speed: the seed (German) and PolNeAR train and dev (English).
 
     python bench/extract_quality.py
 
@@ -6,7 +6,10 @@ A gold claim counts as found when an extracted claim's span overlaps it and name
 same speaker (the same registry source on the seed; an overlapping Source span on
 PolNeAR). Precision counts extracted claims that overlap some gold claim with that
 speaker. Speaker accuracy: of the extracted claims that overlap a gold claim, the share
-whose speaker is right.
+whose speaker is right. On PolNeAR, "content" counts an overlap with a gold content span
+whoever speaks; "+source" also asks the speaker span to overlap the gold source span (or
+both to be absent). The English rules are studied on train; dev is only reported.
+German news with the SpkAtt-2023 scorer: bench/spkatt.py.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from datasette_claims.extract.german import GermanExtractor
 from datasette_claims.extract.linking import SourceInfo
 from datasette_claims.inputs.article import read_article
 
-POLNEAR = (
-    Path(os.environ.get("CLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")) / "polnear-train"
-)
+SHARED = Path(os.environ.get("CLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+POLNEAR = SHARED / "polnear"
+STANCE_SAMPLE = ROOT / "bench" / "data" / "polnear_stance_en.tsv"
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -39,28 +42,35 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def score(gold: list[dict], found: list[dict], same_speaker) -> dict[str, float]:
-    recalled = sum(
-        1 for g in gold if any(overlaps(g["span"], f["span"]) and same_speaker(g, f) for f in found)
-    )
-    correct = sum(
-        1 for f in found if any(overlaps(g["span"], f["span"]) and same_speaker(g, f) for g in gold)
-    )
-    touching = [f for f in found if any(overlaps(g["span"], f["span"]) for g in gold)]
-    speaker_ok = sum(
-        1
-        for f in touching
-        if any(overlaps(g["span"], f["span"]) and same_speaker(g, f) for g in gold)
-    )
-    precision = correct / len(found) if found else 0.0
-    recall = recalled / len(gold) if gold else 0.0
+    return score_documents([(gold, found)], same_speaker)
+
+
+def score_documents(documents, same_speaker) -> dict[str, float]:
+    """Scores summed over (gold, found) pairs, one per document (claims of different
+    documents never overlap, so each document is compared on its own)."""
+    gold_n = found_n = recalled = correct = touching = speaker_ok = 0
+    for gold, found in documents:
+        gold_n += len(gold)
+        found_n += len(found)
+        recalled += sum(
+            any(overlaps(g["span"], f["span"]) and same_speaker(g, f) for f in found) for g in gold
+        )
+        for f in found:
+            near = [g for g in gold if overlaps(g["span"], f["span"])]
+            right = any(same_speaker(g, f) for g in near)
+            correct += right
+            touching += bool(near)
+            speaker_ok += bool(near) and right
+    precision = correct / found_n if found_n else 0.0
+    recall = recalled / gold_n if gold_n else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "gold": len(gold),
-        "found": len(found),
+        "gold": gold_n,
+        "found": found_n,
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "speaker_accuracy": speaker_ok / len(touching) if touching else 0.0,
+        "speaker_accuracy": speaker_ok / touching if touching else 0.0,
     }
 
 
@@ -117,12 +127,14 @@ def seed_eval(show_misses: bool = True) -> dict[str, float]:
 _SPAN = re.compile(r"(\d+) (\d+)")
 
 
-def polnear_documents():
-    """(text, gold attributions) per article, using the first annotator's file."""
+def polnear_documents(split: str = "train"):
+    """(name, text, gold attributions) per article of a PolNeAR compartment, using the
+    first annotator's file."""
     seen = set()
-    for ann in sorted((POLNEAR / "attributions").glob("*.ann")):
+    folder = POLNEAR / split
+    for ann in sorted((folder / "attributions").glob("*.ann")):
         name = ann.stem.rsplit("_", 1)[0]
-        text_path = POLNEAR / "text" / f"{name}.txt"
+        text_path = folder / "text" / f"{name}.txt"
         if name in seen or not text_path.exists():
             continue
         seen.add(name)
@@ -142,39 +154,64 @@ def polnear_documents():
             source = spans.get(link.get("Source", ""))
             if content:
                 gold.append({"span": content[1], "source_span": source[1] if source else None})
-        yield text_path.read_text(encoding="utf-8"), gold
+        yield name, text_path.read_text(encoding="utf-8"), gold
 
 
-def polnear_eval() -> tuple[dict[str, float], float, int]:
-    gold_all, found_all = [], []
+def polnear_eval(split: str = "train") -> tuple[dict[str, float], dict[str, float], float, int]:
+    """Content-only and content+source scores on a PolNeAR compartment, seconds, bytes."""
+    documents = []
     size = 0
-    offset = 0
-    started = time.perf_counter()
-    for text, gold in polnear_documents():
+    elapsed = 0.0
+    for _, text, gold in polnear_documents(split):
         size += len(text.encode("utf-8"))
+        started = time.perf_counter()
         claims = extract_claims(text, language="en", extractors=[EnglishExtractor()])
-        for g in gold:
-            g = dict(g)
-            g["span"] = (g["span"][0] + offset, g["span"][1] + offset)
-            if g["source_span"]:
-                g["source_span"] = (g["source_span"][0] + offset, g["source_span"][1] + offset)
-            gold_all.append(g)
-        for c in claims:
-            speaker = (
-                (c.speaker_start + offset, c.speaker_end + offset)
+        elapsed += time.perf_counter() - started
+        found = [
+            {
+                "span": (c.start, c.end),
+                "speaker_span": (c.speaker_start, c.speaker_end)
                 if c.speaker_start is not None
-                else None
-            )
-            found_all.append({"span": (c.start + offset, c.end + offset), "speaker_span": speaker})
-        offset += len(text) + 1
-    elapsed = time.perf_counter() - started
+                else None,
+            }
+            for c in claims
+        ]
+        documents.append((gold, found))
 
     def same(g, f):
         if g["source_span"] is None:
             return f["speaker_span"] is None
         return f["speaker_span"] is not None and overlaps(g["source_span"], f["speaker_span"])
 
-    return score(gold_all, found_all, same), elapsed, size
+    content = score_documents(documents, lambda g, f: True)
+    return content, score_documents(documents, same), elapsed, size
+
+
+def polnear_stance() -> tuple[int, int, int, dict[str, tuple[int, int]]]:
+    """Our stance against the hand-labelled PolNeAR train sample: rows, found, right, and
+    per label (rows, right). The extracted claim overlapping the content most is compared."""
+    rows: dict[str, list[tuple[int, int, str]]] = {}
+    lines = STANCE_SAMPLE.read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        name, start, end, label = line.split("\t")
+        rows.setdefault(name, []).append((int(start), int(end), label))
+    found = right = 0
+    per_label: dict[str, list[int]] = {}
+    for name, text, _ in polnear_documents("train"):
+        if name not in rows:
+            continue
+        claims = extract_claims(text, language="en", extractors=[EnglishExtractor()])
+        for a, b, label in rows[name]:
+            counts = per_label.setdefault(label, [0, 0])
+            counts[0] += 1
+            best = max(claims, key=lambda c: min(b, c.end) - max(a, c.start), default=None)
+            if best is None or min(b, best.end) <= max(a, best.start):
+                continue
+            found += 1
+            if best.stance == label:
+                right += 1
+                counts[1] += 1
+    return len(lines), found, right, {k: (v[0], v[1]) for k, v in per_label.items()}
 
 
 def throughput() -> tuple[float, float]:
@@ -198,22 +235,32 @@ def throughput() -> tuple[float, float]:
 
 def main() -> None:
     rows = [("seed (de)", seed_eval())]
-    if POLNEAR.exists():
-        result, elapsed, size = polnear_eval()
-        rows.append(("PolNeAR train (en)", result))
-    else:
-        print(f"({POLNEAR} not found: PolNeAR skipped)")
-        elapsed = size = 0
-    print(f"{'corpus':20}{'gold':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}{'speaker':>9}")
+    sizes = []
+    for split in ("train", "dev"):
+        if (POLNEAR / split).exists():
+            content, with_source, elapsed, size = polnear_eval(split)
+            rows.append((f"PolNeAR {split} (en), content", content))
+            rows.append((f"PolNeAR {split} (en), +source", with_source))
+            sizes.append((split, size, elapsed))
+        else:
+            print(f"({POLNEAR / split} not found: skipped)")
+    print(f"{'corpus':34}{'gold':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}{'speaker':>9}")
     for name, r in rows:
         print(
-            f"{name:20}{r['gold']:6}{r['found']:7}{r['precision']:7.3f}{r['recall']:7.3f}"
+            f"{name:34}{r['gold']:6}{r['found']:7}{r['precision']:7.3f}{r['recall']:7.3f}"
             f"{r['f1']:7.3f}{r['speaker_accuracy']:9.3f}"
+        )
+    if STANCE_SAMPLE.exists() and (POLNEAR / "train").exists():
+        total, found, right, per_label = polnear_stance()
+        labels = ", ".join(f"{k} {r}/{n}" for k, (n, r) in sorted(per_label.items()))
+        print(
+            f"stance (hand-labelled PolNeAR train sample): {total} claims, {found} found, "
+            f"{right / found if found else 0:.2f} right of those found ({labels})"
         )
     mbs, docs = throughput()
     print(f"throughput (de, seed x200, one core): {mbs:.2f} MB/s, {docs:.0f} documents/s")
-    if size:
-        print(f"throughput (en, PolNeAR): {size / elapsed / 1e6:.2f} MB/s")
+    for split, size, elapsed in sizes:
+        print(f"throughput (en, PolNeAR {split}, one core): {size / elapsed / 1e6:.2f} MB/s")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,26 @@ _TELL = {
     "praised",
 }
 _CLAUSE = {"that"}
+# Words that may follow a speaker named after the verb ("…, said Kerry on Tuesday").
+_AFTER_SPEAKER = {
+    "on",
+    "in",
+    "at",
+    "during",
+    "after",
+    "before",
+    "late",
+    "earlier",
+    "last",
+    "this",
+    "yesterday",
+    "today",
+    "told",
+    "adding",
+    "noting",
+    "according",
+    "who",
+}
 _SUBORDINATORS = {
     "after",
     "when",
@@ -186,7 +206,8 @@ class EnglishExtractor(RuleExtractor):
     max_gap = 1
 
     def continues_speech(self, sentence_text: str) -> bool:
-        return sentence_text.lstrip()[:1] in '“"' and not re.search(r"[”\"]\s*$", sentence_text)
+        opening = sentence_text.lstrip().startswith(("“", '"', "''"))
+        return opening and not re.search(r"(”|\"|'')\s*$", sentence_text)
 
     def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
         tokens = tokenize(document.text[sentence.start : sentence.end], sentence.start)
@@ -289,7 +310,11 @@ class EnglishExtractor(RuleExtractor):
             rest = tokens[n + 1 :]
             if rest and rest[0].lower in ENGLISH_SAY:  # …, said Kerry.
                 i, j = after_noun_phrase(rest, 1)
-                if j > i and len(rest) - j <= 5:
+                # The speaker closes the sentence ("…, said Kerry on Tuesday."); a clause
+                # after the verb means the words before were its subject ("Ingram, a JNF
+                # official, said the plans were unchanged").
+                ends = j >= len(rest) or rest[j].text in ".,;!—" or rest[j].lower in _AFTER_SPEAKER
+                if j > i and len(rest) - j <= 5 and ends:
                     return [
                         self._make(
                             Span(sentence.start, tokens[n].start),
@@ -397,7 +422,7 @@ class EnglishExtractor(RuleExtractor):
         if end > 1 and tokens[end - 1].text == ",":  # "X, a junior from Las Vegas, said"
             end -= 1
         start = end
-        while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 10:
+        while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 16:
             start -= 1
         # "Ted Cruz, by contrast, wrote": step over a short parenthetical to the subject.
         if (
@@ -409,7 +434,7 @@ class EnglishExtractor(RuleExtractor):
         ):
             end = start - 1
             start = end
-            while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 10:
+            while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 16:
                 start -= 1
         while start < end and (
             tokens[start].lower in _LEADING
@@ -417,6 +442,27 @@ class EnglishExtractor(RuleExtractor):
             or tokens[start].text in '“"'
         ):
             start += 1
+        # "Christopher Knittel, an expert on energy economics at MIT, said": the words
+        # between the commas describe the name before them, which is the speaker.
+        if (
+            start < end
+            and start >= 2
+            and tokens[start - 1].text == ","
+            and (tokens[start].lower in ("a", "an", "the") or tokens[start].text[0].islower())
+            and tokens[start].lower not in PRONOUNS
+        ):
+            name_end = start - 1
+            name_start = name_end
+            while (
+                name_start > 0
+                and tokens[name_start - 1].text not in ',;:—–(“"'
+                and name_end - name_start < 8
+            ):
+                name_start -= 1
+            while name_start < name_end and tokens[name_start].lower in _LEADING | _SUBORDINATORS:
+                name_start += 1
+            if name_start < name_end and tokens[name_start].capitalised:
+                return name_start, name_end
         if start >= end:
             return start, start
         # "Chris Cox, who runs the NRA's lobbying arm, says": the subject is before the clause.

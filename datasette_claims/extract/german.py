@@ -561,7 +561,7 @@ class GermanExtractor(RuleExtractor):
             if j > i and (not rest or rest[0].text in ".!" or rest[0].lower in _STOP_WORDS):
                 content = Span(sentence.start, tokens[n].start)
                 stance = "denies" if verb in GERMAN_DENY else None
-                quote = "direct" if document.text[sentence.start] in '„"»“' else "indirect"
+                quote = "direct" if document.text[sentence.start] in '„"»“«‹›' else "indirect"
                 if quote == "direct":
                     return []  # handled by the quote rules
                 return [Attribution(content, quote, _span(tokens, i, j), verb, 0.85, stance)]
@@ -680,7 +680,7 @@ class GermanExtractor(RuleExtractor):
         if j <= i or tokens[i].lower in ("es", "sich"):
             return []
         raw = document.text[before.start : before.end]
-        quote = "direct" if raw[:1] in '„"»“' else "indirect"
+        quote = "direct" if raw[:1] in '„"»“«‹›' else "indirect"
         return [Attribution(before, quote, _span(tokens, i, j), tokens[v].lower, 0.8)]
 
     # Die Stadt soll nach Angaben der Polizei 300 Beamte eingesetzt haben. / … laut X …
@@ -795,7 +795,7 @@ class GermanExtractor(RuleExtractor):
                 i, j = noun_phrase(tokens, v + 1)
                 if j > i and tokens[0].start < tokens[v - 1].start:
                     content = Span(sentence.start, tokens[v - 1].start)
-                    quote = "direct" if document.text[sentence.start] in '„"»“' else "indirect"
+                    quote = "direct" if document.text[sentence.start] in '„"»“«‹›' else "indirect"
                     if quote == "direct":
                         return []
                     return [Attribution(content, quote, _span(tokens, i, j), tokens[v].lower, 0.75)]

@@ -83,7 +83,7 @@ class RuleExtractor(Extractor):
                     introduced = self.introduces_quote(document, sentence)
                     if introduced is not None:
                         continue
-                if introduced is not None and raw[:1] in "„“\"»‘'":
+                if introduced is not None and raw[:1] in "„“\"»«‹›‘'":
                     found = [Attribution(sentence, "direct", introduced, ":", 0.8)]
                     introduced = None
                 else:

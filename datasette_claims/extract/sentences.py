@@ -200,6 +200,9 @@ _QUOTE_RE = re.compile(
     r"|»([^»«\n]{1,3000})«"  # guillemets
     r"|“([^“”\n]{1,3000})”"  # English curly
     r"|\"([^\"\n]{1,3000})\""  # straight
+    r"|«([^«»\n]{1,3000})»"  # guillemets, French and Swiss order
+    r"|‹([^‹›\n]{1,3000})›|›([^‹›\n]{1,3000})‹"  # single guillemets
+    r"|''((?:[^'\n]|'(?!')){1,3000}?)''"  # two apostrophes, as some newspapers' archives
 )
 
 
@@ -207,7 +210,7 @@ def quotes(text: str) -> list[Quote]:
     """Quotations with their marks; at most 3000 characters, never across paragraphs."""
     found = []
     for match in _QUOTE_RE.finditer(text):
-        group = next(i for i in range(1, 5) if match.group(i) is not None)
+        group = next(i for i in range(1, _QUOTE_RE.groups + 1) if match.group(i) is not None)
         found.append(
             Quote(Span(match.start(), match.end()), Span(match.start(group), match.end(group)))
         )
