@@ -1,6 +1,7 @@
 """Learn the German cue lexicon from SpkAtt-2023's annotations (the study part only).
 
     python bench/learn_cues.py [--out datasette_claims/extract/data/de_cues.tsv]
+    python bench/learn_cues.py --english    # PolNeAR train -> data/en_cues.tsv
 
 For every word form (lower-cased) that is part of an annotated cue, how often it is a cue
 and how often it occurs at all in the study articles; for the prepositional cue "nach"
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import spkatt  # noqa: E402
 
+SHARED = spkatt.SHARED
 # Endings of adjectives, which also end in -e ("offene", "notwendige").
 ADJECTIVE_ENDINGS = ("ige", "ische", "ene", "aue", "ale", "ive", "ste", "ere", "ne", "le")
 OUT = ROOT / "datasette_claims" / "extract" / "data" / "de_cues.tsv"
@@ -57,10 +60,55 @@ def learn() -> tuple[Counter, Counter, Counter, Counter, int]:
     return as_cue, seen, after_nach, in_free, len(files)
 
 
+EN_OUT = ROOT / "datasette_claims" / "extract" / "data" / "en_cues.tsv"
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def learn_english() -> tuple[Counter, Counter, int]:
+    """Cue word forms of PolNeAR's train compartment (never dev or test)."""
+    folder = SHARED / "polnear" / "train"
+    as_cue: Counter = Counter()
+    seen: Counter = Counter()
+    done: set[str] = set()
+    for ann in sorted((folder / "attributions").glob("*.ann")):
+        name = ann.stem.rsplit("_", 1)[0]
+        if name in done:
+            continue  # the first annotator's file of each article
+        done.add(name)
+        text = (folder / "text" / f"{name}.txt").read_text(encoding="utf-8")
+        seen.update(w.lower() for w in WORD.findall(text))
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("T") and len(parts) >= 3 and parts[1].startswith("Cue "):
+                as_cue.update(w.lower() for w in WORD.findall(parts[2]))
+    return as_cue, seen, len(done)
+
+
+def write_english(out: Path) -> None:
+    as_cue, seen, count = learn_english()
+    lines = [
+        f"# Cue word forms learned from PolNeAR train ({count} articles, first annotator):",
+        "# kind, form, times (part of) an annotated cue, times seen in the train text.",
+        "# Written by bench/learn_cues.py --english; counts only.",
+        "kind\tform\tcue\tseen",
+    ]
+    for form, n in sorted(as_cue.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= 3:
+            lines.append(f"cue\t{form}\t{n}\t{seen[form]}")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({len(lines) - 4} entries from {count} PolNeAR train articles)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--english", action="store_true", help="learn the English lexicon from PolNeAR train"
+    )
     args = parser.parse_args()
+    if args.english:
+        write_english(EN_OUT if args.out == OUT else args.out)
+        return
     as_cue, seen, after_nach, in_free, count = learn()
     lines = [
         f"# Cue word forms learned from SpkAtt-2023 train, study part ({count} articles):",

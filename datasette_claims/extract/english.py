@@ -8,7 +8,7 @@ from datasette_claims.extract.base import DocumentContext
 from datasette_claims.extract.lexicon import (
     ENGLISH_DENY,
     ENGLISH_DETERMINERS,
-    ENGLISH_SAY,
+    ENGLISH_CUE_VERBS,
     PRONOUNS,
 )
 from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, tokenize
@@ -181,7 +181,7 @@ def after_noun_phrase(tokens: list[Token], i: int) -> tuple[int, int]:
         if (
             tok.text[0].isalpha()
             and tok.lower not in _NP_STOP
-            and tok.lower not in ENGLISH_SAY
+            and tok.lower not in ENGLISH_CUE_VERBS
             and tok.lower not in _AUXILIARIES
             and j > i
             and tok.text[0].islower()
@@ -211,7 +211,7 @@ class EnglishExtractor(RuleExtractor):
 
     def introduces_quote(self, document: DocumentContext, sentence: Span) -> Span | None:
         tokens = tokenize(document.text[sentence.start : sentence.end], sentence.start)
-        verbs = [n for n, t in enumerate(tokens) if t.lower in ENGLISH_SAY]
+        verbs = [n for n, t in enumerate(tokens) if t.lower in ENGLISH_CUE_VERBS]
         if verbs and len(tokens) - verbs[-1] <= 3:
             i, j = self._subject(tokens, verbs[-1])
             return _span(tokens, i, j)
@@ -244,7 +244,7 @@ class EnglishExtractor(RuleExtractor):
             if k + 1 >= len(after):
                 continue
             inner = Span(sentence.start + quote.inner.start, sentence.start + quote.inner.end)
-            if after[k].lower in ENGLISH_SAY:  # "…," said Kerry.
+            if after[k].lower in ENGLISH_CUE_VERBS:  # "…," said Kerry.
                 i, j = after_noun_phrase(after, k + 1)
                 if j > i:
                     return [self._make(inner, "direct", after, i, j, after[k].lower, 0.9)]
@@ -261,7 +261,7 @@ class EnglishExtractor(RuleExtractor):
                 after[v].lower in _AUXILIARIES or after[v].lower.endswith("ly")
             ):
                 v += 1
-            if j > i and v < len(after) and after[v].lower in ENGLISH_SAY:
+            if j > i and v < len(after) and after[v].lower in ENGLISH_CUE_VERBS:
                 return [self._make(inner, "direct", after, i, j, after[v].lower, 0.9)]
         return []
 
@@ -269,7 +269,7 @@ class EnglishExtractor(RuleExtractor):
         raw = document.text[sentence.start : sentence.end]
         for quote in quotes(raw):
             before = [t for t in tokens if t.end <= sentence.start + quote.outer.start]
-            verbs = [n for n, t in enumerate(before) if t.lower in ENGLISH_SAY]
+            verbs = [n for n, t in enumerate(before) if t.lower in ENGLISH_CUE_VERBS]
             if not verbs or len(before) - verbs[-1] > 4:
                 continue
             v = verbs[-1]
@@ -308,7 +308,7 @@ class EnglishExtractor(RuleExtractor):
             if tokens[n].text != ",":
                 continue
             rest = tokens[n + 1 :]
-            if rest and rest[0].lower in ENGLISH_SAY:  # …, said Kerry.
+            if rest and rest[0].lower in ENGLISH_CUE_VERBS:  # …, said Kerry.
                 i, j = after_noun_phrase(rest, 1)
                 # The speaker closes the sentence ("…, said Kerry on Tuesday."); a clause
                 # after the verb means the words before were its subject ("Ingram, a JNF
@@ -330,7 +330,7 @@ class EnglishExtractor(RuleExtractor):
             v = j
             while v < len(rest) and rest[v].lower in _AUXILIARIES:
                 v += 1
-            if j > i and v < len(rest) and rest[v].lower in ENGLISH_SAY and len(rest) - v <= 6:
+            if j > i and v < len(rest) and rest[v].lower in ENGLISH_CUE_VERBS and len(rest) - v <= 6:
                 return [
                     self._make(
                         Span(sentence.start, tokens[n].start),
@@ -348,7 +348,7 @@ class EnglishExtractor(RuleExtractor):
         """Every "subject verb content" in the sentence; content runs to the next subject."""
         pairs: list[tuple[int, int, int]] = []
         for v, tok in enumerate(tokens):
-            if tok.lower not in ENGLISH_SAY or v == 0:
+            if tok.lower not in ENGLISH_CUE_VERBS or v == 0:
                 continue
             i, j = self._subject(tokens, v)
             back = v - 1
@@ -480,7 +480,7 @@ class EnglishExtractor(RuleExtractor):
             end - start <= 7
             and first.text[0].isalpha()
             and all(
-                t.text[0].isalnum() and t.lower not in _NP_STOP and t.lower not in ENGLISH_SAY
+                t.text[0].isalnum() and t.lower not in _NP_STOP and t.lower not in ENGLISH_CUE_VERBS
                 for t in tokens[start:end]
             )
         ):
