@@ -11,7 +11,7 @@ from datasette_claims.extract.lexicon import (
     ENGLISH_CUE_VERBS,
     PRONOUNS,
 )
-from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, tokenize
+from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, stance_of, tokenize
 from datasette_claims.extract.sentences import Span, quotes
 
 _AUXILIARIES = {
@@ -200,10 +200,82 @@ def _span(tokens: list[Token], i: int, j: int) -> Span | None:
     return Span(tokens[i].start, tokens[j - 1].end) if j > i else None
 
 
+# Cues whose verb says how the speaker stands: a promise, plan or forecast is about what is
+# to come; a question or speculation leaves it open; a rejection denies it.
+_EXPECT_CUES = set(
+    """
+    expect expected expects expecting forecast forecasts plan planned plans predict predicted
+    predicting predicts pledge pledged pledges pledging promise promised promises promising
+    vow vowed vowing vows hope hoped hopes hoping want wanted wants urge urged urges urging
+    threaten threatened threatening threatens proposed proposes propose projected
+    """.split()
+)
+_UNCERTAIN_CUES = set(
+    """
+    asked asks asking wonder wondered wonders questioned questioning speculated speculate
+    doubt doubted doubts
+    """.split()
+)
+_DENY_CUES = set(
+    """
+    deny denied denies denying reject rejected rejects rejecting dismiss dismissed dismisses
+    dismissing dispute disputed disputes refute refuted refutes rebutted
+    """.split()
+)
+_UNCERTAIN_EN = re.compile(
+    r" (may|might|possibly|perhaps|unclear|unknown|whether|if it|not known|"
+    r"not clear|remains unclear|not confirm|not confirmed|could not verify|"
+    r"cannot verify|can't verify|unconfirmed|not immediately clear) "
+)
+_EXPECT_EN = re.compile(
+    r" (will|won't|shall|could|going to|is expected to|are expected to|is set to|are set to|"
+    r"plans to|plan to|intends to|by the end of|next (?:week|month|year)|"
+    r"by (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|\d{4})|in the coming) "
+)
+
+
+_NEGATIONS = {"not", "n't", "never", "no", "declined", "refused", "cannot", "can't", "won't"}
+_BELIEVE = {"believe", "believes", "believed", "think", "thinks", "thought", "expect", "expects"}
+
+
+def _negated(found: Attribution, tokens: list[Token]) -> Attribution:
+    """A negated cue: "did not confirm" leaves it open, "does not believe" denies it."""
+    if found.stance or not found.cue or found.speaker is None:
+        return found
+    low, high = sorted((found.speaker.end, found.content.start))
+    between = {t.lower for t in tokens if low <= t.start and t.end <= high}
+    between |= {
+        "n't" for t in tokens if low <= t.start and t.end <= high and t.lower.endswith("n't")
+    }
+    if not between & _NEGATIONS:
+        return found
+    verb = found.cue.split()[0]
+    if verb in _BELIEVE:
+        found.stance = "denies"
+    else:
+        found.stance = "uncertain"  # did not confirm, would not say, declined to comment
+    return found
+
+
 class EnglishExtractor(RuleExtractor):
     name = "builtin-en"
     languages = ("en",)
     max_gap = 1
+
+    def stance(self, content: str, figures: list, cue: str | None) -> str:
+        found = stance_of(content, figures)
+        if found != "asserts":
+            return found
+        verb = (cue or "").split()[0] if cue else ""
+        lowered = " " + " ".join(re.findall(r"[\w']+", content.lower())) + " "
+        if verb in _DENY_CUES:
+            return "denies"
+        if verb in _UNCERTAIN_CUES or _UNCERTAIN_EN.search(lowered):
+            return "uncertain"
+        if verb in _EXPECT_CUES or _EXPECT_EN.search(lowered):
+            return "expects"
+        return "asserts"
 
     def continues_speech(self, sentence_text: str) -> bool:
         opening = sentence_text.lstrip().startswith(("“", '"', "''"))
@@ -231,7 +303,7 @@ class EnglishExtractor(RuleExtractor):
         ):
             found = rule(document, sentence, tokens)
             if found:
-                return found
+                return [_negated(a, tokens) for a in found]
         return []
 
     def _quote_then_cue(self, document, sentence, tokens):
@@ -327,10 +399,22 @@ class EnglishExtractor(RuleExtractor):
                         )
                     ]
             i, j = after_noun_phrase(rest, 0)  # …, Kerry said (on Tuesday).
+            if j <= i:
+                # "…, officials said.", "…, two people familiar with the matter said."
+                j = next(
+                    (m for m in range(min(len(rest), 8)) if rest[m].lower in ENGLISH_CUE_VERBS), 0
+                )
+                if j and any(rest[m].lower in _NP_STOP - {"with", "of"} for m in range(j)):
+                    j = 0
             v = j
             while v < len(rest) and rest[v].lower in _AUXILIARIES:
                 v += 1
-            if j > i and v < len(rest) and rest[v].lower in ENGLISH_CUE_VERBS and len(rest) - v <= 6:
+            if (
+                j > i
+                and v < len(rest)
+                and rest[v].lower in ENGLISH_CUE_VERBS
+                and len(rest) - v <= 6
+            ):
                 return [
                     self._make(
                         Span(sentence.start, tokens[n].start),

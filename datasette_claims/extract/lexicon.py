@@ -100,7 +100,7 @@ ENGLISH_SAY = _words(
     suggest suggested suggesting suggests support supported supports tell telling tells
     testified thanked thanks think thinks thought told touted touts tweeted tweets urged
     urges vowed vowing vows want wanted wants warned warning warns wonder wondered
-    worried worries worry writes wrote
+    worried worries worry writes wrote confirm deny comment acknowledge
     """
 )
 
