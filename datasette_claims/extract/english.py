@@ -6,9 +6,9 @@ import re
 
 from datasette_claims.extract.base import DocumentContext
 from datasette_claims.extract.lexicon import (
+    ENGLISH_CUE_VERBS,
     ENGLISH_DENY,
     ENGLISH_DETERMINERS,
-    ENGLISH_CUE_VERBS,
     PRONOUNS,
 )
 from datasette_claims.extract.rules import Attribution, RuleExtractor, Token, stance_of, tokenize
@@ -222,6 +222,10 @@ _DENY_CUES = set(
     dismissing dispute disputed disputes refute refuted refutes rebutted
     """.split()
 )
+_DENY_EN = re.compile(
+    r" (?:is|was|are|were|that's|it's) (?:simply |just |absolutely |completely )?"
+    r"(?:not true|untrue|false|fake news|a lie|baseless|nonsense) "
+)
 _UNCERTAIN_EN = re.compile(
     r" (may|might|possibly|perhaps|unclear|unknown|whether|if it|not known|"
     r"not clear|remains unclear|not confirm|not confirmed|could not verify|"
@@ -269,7 +273,7 @@ class EnglishExtractor(RuleExtractor):
             return found
         verb = (cue or "").split()[0] if cue else ""
         lowered = " " + " ".join(re.findall(r"[\w']+", content.lower())) + " "
-        if verb in _DENY_CUES:
+        if verb in _DENY_CUES or _DENY_EN.search(lowered):
             return "denies"
         if verb in _UNCERTAIN_CUES or _UNCERTAIN_EN.search(lowered):
             return "uncertain"
@@ -503,7 +507,8 @@ class EnglishExtractor(RuleExtractor):
             tokens[end - 1].lower in _AUXILIARIES or tokens[end - 1].lower.endswith("ly")
         ):
             end -= 1
-        if end > 1 and tokens[end - 1].text == ",":  # "X, a junior from Las Vegas, said"
+        comma_before_verb = end > 1 and tokens[end - 1].text == ","
+        if comma_before_verb:  # "X, a junior from Las Vegas, said"
             end -= 1
         start = end
         while start > 0 and tokens[start - 1].text not in ',;:—–-(“"' and end - start < 16:
@@ -529,7 +534,8 @@ class EnglishExtractor(RuleExtractor):
         # "Christopher Knittel, an expert on energy economics at MIT, said": the words
         # between the commas describe the name before them, which is the speaker.
         if (
-            start < end
+            comma_before_verb
+            and start < end
             and start >= 2
             and tokens[start - 1].text == ","
             and (tokens[start].lower in ("a", "an", "the") or tokens[start].text[0].islower())

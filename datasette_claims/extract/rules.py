@@ -68,8 +68,26 @@ class RuleExtractor(Extractor):
         gap = 0
         last_unit: str | None = None
         introduced: Span | None = None  # speaker of "X said:" awaiting its quotation
-        for para in paragraphs(text):
+        spans = paragraphs(text)
+        # A transcript: paragraphs opening with a speaker label ("JANE DOE, HOST:"), at
+        # least two of them, so a lone dateline ("WASHINGTON:") is not read as one.
+        labels = [_LABEL.match(text, para.start, para.end) for para in spans]
+        transcript = sum(1 for label in labels if label) >= 2
+        turn: ExtractedClaim | None = None  # the speaker whose turn goes on
+        for para, label in zip(spans, labels, strict=True):
             document.previous_sentence = None
+            if transcript and label:
+                turn = self._turn(document, label, coref)
+                if turn is not None:
+                    claims.extend(
+                        self._turn_claims(document, turn, label.end(), para.end, last_unit)
+                    )
+                    previous, gap = claims[-1] if claims else None, 0
+                continue
+            if transcript and turn is not None and not _is_heading(text, para):
+                # A speaker's turn runs on over paragraphs until the next label.
+                claims.extend(self._turn_claims(document, turn, para.start, para.end, last_unit))
+                continue
             if _is_heading(text, para):
                 previous = None
                 continue
@@ -108,6 +126,51 @@ class RuleExtractor(Extractor):
                     elif claim.source_id and claim.source_id != document.publisher_source_id:
                         previous, gap = claim, 0
         return claims
+
+    def _turn(self, document: DocumentContext, label: re.Match, coref: Coreference):
+        """The speaker of a transcript label, as a claim template (no content yet)."""
+        start, end = label.span("name")
+        words = document.text[start:end]
+        name = " ".join(part.capitalize() for part in words.split())
+        speaker = coref.resolve(Speaker(words, start, end, document.index.link(name)))
+        return ExtractedClaim(
+            text="",
+            start=start,
+            end=end,
+            speaker=speaker.words,
+            source_id=speaker.source_id,
+            quote="direct",
+            stance="asserts",
+            speaker_start=speaker.start,
+            speaker_end=speaker.end,
+            cue="transcript",
+            extractor=self.name,
+        )
+
+    def _turn_claims(
+        self, document: DocumentContext, turn: ExtractedClaim, start: int, end: int, unit
+    ) -> list[ExtractedClaim]:
+        """Each sentence of a speaker's turn is that speaker's direct claim."""
+        found = []
+        for sentence in sentences(document.text, Span(start, end)):
+            a, b = _trim(document.text, sentence.start, sentence.end)
+            content = document.text[a:b]
+            if b <= a or content.rstrip().endswith("?") or len(content.split()) < 4:
+                continue  # questions and pleasantries ("Thank you.") state nothing
+            figures = find_figures(content, document.language, document.published, unit)
+            found.append(
+                replace(
+                    turn,
+                    text=content,
+                    start=a,
+                    end=b,
+                    stance=self.stance(content, figures, None),
+                    hedge=hedge_of(content),
+                    figures=figures,
+                    confidence=0.8 if turn.source_id else 0.65,
+                )
+            )
+        return found
 
     def unattributed(
         self, document: DocumentContext, sentence: Span, previous: ExtractedClaim | None
@@ -182,6 +245,12 @@ class RuleExtractor(Extractor):
             extractor=self.name,
         )
 
+
+# "JANE DOE, HOST:", "JOHN ROE:", "SEN. MARY MAJOR (D-CA):": upper-case name, optional role.
+_LABEL = re.compile(
+    r"(?P<name>[A-Z][A-Z.'’\-]+(?: [A-Z][A-Z.'’\-]+){0,4})"
+    r"(?:, (?P<role>[A-Z][A-Z.'’\- ]{1,40}))?(?: \([^)\n]{1,30}\))?:\s+"
+)
 
 _JOINT = re.compile(r"\s+(?:und|sowie|noch|oder|and|or|nor)\s+|,\s+(?=\S)")
 _LEADING_JOINT = re.compile(r"^(?:weder|neither|both|sowohl)\s+", re.I)
