@@ -75,3 +75,30 @@ def test_outlet_narration_does_not_corroborate():
 def test_uncertain_and_expects_take_no_side():
     assert derive_proposition_status({"kr": ["expects"], "us": ["uncertain"]}) == "unverified"
     assert derive_proposition_status({"kr": ["asserts", "denies"]}) == "unverified"
+
+
+def unattributed(id, stance="asserts", speaker="a lawmaker", value=None, as_of=None):
+    row = claim(id, "x", stance=stance, value=value, as_of=as_of)
+    row.update(independence_group=None, group_name=None, source_id=None, speaker=speaker)
+    return row
+
+
+def test_claims_without_a_source_are_no_institution():
+    result = compare([claim("a", "kr"), unattributed("b"), unattributed("c", speaker="a mayor")])
+    assert [g.id for g in result.groups] == ["kr"]
+    assert result.as_dict()["independent_institutions"] == 1
+    assert result.status == "unverified"  # one institution and two unnamed voices
+    assert [c["speaker"] for c in result.as_dict()["unattributed"]] == ["a lawmaker", "a mayor"]
+
+
+def test_claims_without_a_source_neither_dispute_nor_conflict():
+    result = compare(
+        [
+            claim("a", "kr", value=3000, as_of="2024-10"),
+            unattributed("b", stance="denies"),
+            unattributed("c", value=12000, as_of="2024-10"),
+        ]
+    )
+    assert result.status == "unverified"
+    assert result.disagreements == []
+    assert derive_proposition_status({"kr": {"asserts"}}) == "unverified"

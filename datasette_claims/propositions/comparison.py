@@ -70,6 +70,9 @@ class Comparison:
     status: str
     disagreements: list[Disagreement]
     figures: list[dict[str, Any]]
+    # Claims with no source: shown with their speaker's words, never counted as an
+    # institution, for corroboration or disagreement.
+    unattributed: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def independent_asserting(self) -> list[str]:
@@ -84,6 +87,9 @@ class Comparison:
                 {"id": g.id, "name": g.name, "stances": g.stances, "sources": g.sources}
                 for g in self.groups
             ],
+            "unattributed": [
+                {**c, "speaker": c.get("speaker") or None} for c in self.unattributed
+            ],
             "disagreements": [vars(d) for d in self.disagreements],
             "figures": self.figures,
             "figure_ranges": figure_ranges(self.figures),
@@ -97,18 +103,23 @@ def compare(claims: list[dict[str, Any]]) -> Comparison:
     figure_value, figure_unit, figure_as_of, figure_is_forecast.
     """
     groups: dict[str, InstitutionGroup] = {}
+    unattributed = []
     for claim in claims:
-        key = claim.get("independence_group") or "(unattributed)"
+        key = claim.get("independence_group") or claim.get("source_id")
+        if not key:
+            unattributed.append(claim)
+            continue
         group = groups.setdefault(key, InstitutionGroup(key, claim.get("group_name") or key))
         group.claims.append(claim)
     ordered = sorted(groups.values(), key=lambda g: (-len(g.claims), g.name))
     status = derive_proposition_status(stances_by_institution(claims))
-    disagreements = _stance_conflicts(ordered) + _figure_conflicts(claims)
+    attributed = [c for group in ordered for c in group.claims]
+    disagreements = _stance_conflicts(ordered) + _figure_conflicts(attributed)
     figures = sorted(
         (c for c in claims if c.get("figure_value") is not None or c.get("figure_text")),
         key=lambda c: (c.get("figure_as_of") or "", c.get("figure_value") or 0),
     )
-    return Comparison(ordered, status, disagreements, figures)
+    return Comparison(ordered, status, disagreements, figures, unattributed)
 
 
 def _stance_conflicts(groups: list[InstitutionGroup]) -> list[Disagreement]:
@@ -152,7 +163,7 @@ def figure_ranges(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "max": max(values),
                 "spread": max(values) - min(values),
                 "forecast": any(c.get("figure_is_forecast") for c in same),
-                "sources": sorted({c.get("source_name") or "unattributed" for c in same}),
+                "sources": sorted({_who(c) for c in same}),
             }
         )
     return ranges
@@ -164,6 +175,8 @@ def latest_figures(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for claim in claims:
         if claim.get("figure_value") is None or claim.get("status") == "retracted":
             continue
+        if not (claim.get("independence_group") or claim.get("source_id")):
+            continue  # no institution: not an institution's latest figure
         key = (claim.get("independence_group") or "", bool(claim.get("figure_is_forecast")))
         rank = (claim.get("claimed_at") or "", claim.get("figure_as_of") or "")
         current = best.get(key)
@@ -184,6 +197,14 @@ def latest_figures(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
             best.values(), key=lambda c: (c.get("group_name") or "", c.get("figure_is_forecast"))
         )
     ]
+
+
+def _who(claim: dict[str, Any]) -> str:
+    """A source's name, or the words of a speaker no registry source stands for."""
+    if claim.get("source_name"):
+        return str(claim["source_name"])
+    speaker = claim.get("speaker")
+    return f"{speaker} (not attributed to a source)" if speaker else "unattributed"
 
 
 def _counts(claim: dict[str, Any]) -> bool:

@@ -46,10 +46,15 @@ def stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]:
     """The stances each independent institution takes, as corroboration counts them.
 
     An outlet narrating in its own voice reports what others do: it takes no stance here.
+    A claim with no source is no institution at all: it never counts, for corroboration or
+    for disagreement.
     """
     found: dict[str, set[str]] = {}
     for claim in claims:
-        group = found.setdefault(claim.get("independence_group") or "(unattributed)", set())
+        key = claim.get("independence_group") or claim.get("source_id")
+        if not key:
+            continue
+        group = found.setdefault(key, set())
         if claim.get("source_kind") != "outlet":
             group.add(claim["stance"])
     return found

@@ -118,6 +118,7 @@ def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str
 
     summary = dict(summary)
     summary["figures"] = [redact(c, hidden) for c in summary["figures"]]
+    summary["unattributed"] = [redact(c, hidden) for c in summary.get("unattributed", [])]
     summary["groups"] = [
         {
             **g,
