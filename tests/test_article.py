@@ -1,3 +1,5 @@
+import pytest
+
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.article import guess_language, parse_article, split_headline
 
@@ -53,3 +55,22 @@ def test_split_headline_single_word_kicker():
 
 def test_guess_language_unclear():
     assert guess_language("12345") is None
+
+
+def test_a_date_header_without_stand_gives_title_and_date():
+    from datasette_claims.inputs.article import parse_date
+
+    month = parse_article(
+        "date 2024-10 Soldaten in Russland\n\nDer Dienst sagte, sie seien dort.\n"
+    )
+    assert (month.title, month.published_at) == ("Soldaten in Russland", "2024-10")
+    assert month.text.startswith("Der Dienst")
+    assert parse_date(month.published_at).isoformat() == "2024-10-01"
+    day = parse_article("date 2024-10-24 Troops in Russia\n\nThe agency said they were there.\n")
+    assert (day.title, day.published_at) == ("Troops in Russia", "2024-10-24")
+
+
+def test_an_impossible_short_header_date_names_the_line():
+    with pytest.raises(LoadError) as raised:
+        parse_article("date 2024-13 Title words\n\nBody text here.\n", "a.txt")
+    assert "a.txt:1" in str(raised.value) and "2024-13" in str(raised.value)

@@ -20,6 +20,9 @@ HEADER_RE = re.compile(
     r"Stand:\s*(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})"
     r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*Uhr)?\s*$"
 )
+# `date 2024-10 <title>` or `date 2024-10-24 <title>`: the same line without the export's
+# "Stand:" time; the date is the publication date (to the month or the day).
+SHORT_HEADER_RE = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}(?:-\d{2})?)\s+(?P<title>\S.*?)\s*$")
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # Adjective endings that mark a two-word kicker such as "Russisch-nordkoreanische Kooperation".
@@ -125,6 +128,9 @@ def parse_article(text: str, path: str = "<text>") -> Article:
     first_line, _, rest = text.partition("\n")
     match = HEADER_RE.match(first_line)
     if not match:
+        short = SHORT_HEADER_RE.match(first_line)
+        if short:
+            return _short_header(short, first_line, rest, path)
         return Article(path=path, text=text, language=guess_language(text))
     # The body starts after the header and the blank line(s) that follow it.
     body = rest.lstrip("\r\n")
@@ -160,6 +166,27 @@ def parse_article(text: str, path: str = "<text>") -> Article:
     )
 
 
+def _short_header(match: re.Match[str], first_line: str, rest: str, path: str) -> Article:
+    body = rest.lstrip("\r\n")
+    if not body.strip():
+        raise LoadError("article has a header but no body text", file=path, line=2)
+    value = match["date"]
+    try:
+        date.fromisoformat(value if len(value) == 10 else value + "-01")
+    except ValueError:
+        raise LoadError(
+            f"header date '{value}' is not a date", file=path, line=1, field="date"
+        ) from None
+    return Article(
+        path=path,
+        text=body,
+        title=match["title"],
+        published_at=value,
+        header=first_line.strip(),
+        language=guess_language(body),
+    )
+
+
 def read_article(path: Path) -> Article:
     return parse_article(read_text(path), str(path))
 
@@ -173,4 +200,10 @@ def parse_date(value: str | None) -> date | None:
         try:
             return date.fromisoformat(value[:10])
         except ValueError:
+            pass
+    if re.fullmatch(r"\d{4}-\d{2}", value):  # a month: its first day for relative dates
+        try:
+            return date.fromisoformat(value + "-01")
+        except ValueError:
             return None
+    return None

@@ -87,9 +87,7 @@ class Comparison:
                 {"id": g.id, "name": g.name, "stances": g.stances, "sources": g.sources}
                 for g in self.groups
             ],
-            "unattributed": [
-                {**c, "speaker": c.get("speaker") or None} for c in self.unattributed
-            ],
+            "unattributed": [{**c, "speaker": c.get("speaker") or None} for c in self.unattributed],
             "disagreements": [vars(d) for d in self.disagreements],
             "figures": self.figures,
             "figure_ranges": figure_ranges(self.figures),
