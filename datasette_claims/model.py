@@ -241,3 +241,23 @@ def same_columns(rows: list[dict[str, Any]]) -> list[str]:
             odd = sorted(set(row) ^ set(keys))
             raise ValueError(f"rows differ in their columns ({', '.join(odd)})")
     return columns
+
+
+# Unit words that count the same dimension: "3,000 troops" and "3.000 Soldaten" are one
+# quantity on the comparison page, whichever word a claim file or an article used.
+UNIT_DIMENSIONS = {
+    "troops": "soldiers",
+    "troop": "soldiers",
+    "soldier": "soldiers",
+    "forces": "soldiers",
+    "personnel": "soldiers",
+    "fighters": "soldiers",
+}
+
+
+def canonical_unit(unit: str | None) -> str | None:
+    """The dimension a unit word counts ("troops" -> "soldiers"), lower-cased."""
+    if not unit:
+        return unit
+    low = unit.strip().lower()
+    return UNIT_DIMENSIONS.get(low, low)

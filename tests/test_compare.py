@@ -102,3 +102,19 @@ def test_claims_without_a_source_neither_dispute_nor_conflict():
     assert result.status == "unverified"
     assert result.disagreements == []
     assert derive_proposition_status({"kr": {"asserts"}}) == "unverified"
+
+
+def test_one_quantity_across_unit_words():
+    from datasette_claims.propositions.comparison import figure_ranges
+
+    result = compare(
+        [
+            claim("a", "kr", value=3000, as_of="2024-10", unit="soldiers"),
+            claim("b", "us", value=12000, as_of="2024-10", unit="troops"),
+            claim("c", "ua", value=11000, as_of="2024-10", unit="Forces"),
+        ]
+    )
+    (flag,) = result.disagreements  # one quantity, three values: one conflict
+    assert set(flag.claim_ids) == {"a", "b", "c"}
+    (row,) = figure_ranges(result.figures)
+    assert (row["unit"], row["count"], row["min"], row["max"]) == ("soldiers", 3, 3000, 12000)

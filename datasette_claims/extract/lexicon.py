@@ -358,15 +358,20 @@ SCALE_WORDS = {
 }
 
 # Units counted by figures, normalised to English.
-UNITS = {
+UNITS: dict[str, str] = {
     "soldaten": "soldiers",
     "soldat": "soldiers",
     "soldiers": "soldiers",
     "soldier": "soldiers",
-    "truppen": "troops",
-    "troops": "troops",
-    "kämpfer": "fighters",
-    "fighters": "fighters",
+    # One dimension for military personnel, whatever the unit word: "3,000 troops" and
+    # "3.000 Soldaten" are one quantity.
+    "truppen": "soldiers",
+    "troops": "soldiers",
+    "streitkräfte": "soldiers",
+    "forces": "soldiers",
+    "personnel": "soldiers",
+    "kämpfer": "soldiers",
+    "fighters": "soldiers",
     "menschen": "people",
     "people": "people",
     "personen": "people",

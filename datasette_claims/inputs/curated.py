@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette_claims.inputs.fields import Fields
-from datasette_claims.model import QUOTE_KINDS, STANCES
+from datasette_claims.model import QUOTE_KINDS, STANCES, canonical_unit
 
 DOCUMENT_FIELDS = {"file", "id", "title", "kicker", "publisher", "url", "published_at", "language"}
 PROPOSITION_FIELDS = {"id", "statement", "topic"}
@@ -143,7 +143,7 @@ def _claim(c: Fields) -> ClaimEntry:
     if figure is not None:
         figure.only(FIGURE_FIELDS)
         entry.figure_value = figure.number("value")
-        entry.figure_unit = figure.text("unit")
+        entry.figure_unit = canonical_unit(figure.text("unit"))
         entry.figure_text = figure.text("text")
         entry.figure_as_of = figure.date("as_of")
         entry.figure_is_forecast = figure.boolean("forecast")

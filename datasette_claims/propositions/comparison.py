@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from datasette_claims.model import OPPOSING, SUPPORTING
+from datasette_claims.model import OPPOSING, SUPPORTING, canonical_unit
 from datasette_claims.propositions.status import derive_proposition_status, stances_by_institution
 
 
@@ -147,7 +147,7 @@ def figure_ranges(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
     points: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for claim in figures:
         if claim.get("figure_value") is not None:
-            key = (claim.get("figure_unit") or "", claim.get("figure_as_of") or "")
+            key = (canonical_unit(claim.get("figure_unit")) or "", claim.get("figure_as_of") or "")
             points[key].append(claim)
     ranges = []
     for (unit, as_of), same in sorted(points.items(), key=lambda item: (item[0][1], item[0][0])):
@@ -215,7 +215,7 @@ def _figure_conflicts(claims: list[dict[str, Any]]) -> list[Disagreement]:
     for claim in claims:
         if claim.get("figure_value") is None:
             continue
-        point = ((claim.get("figure_unit") or "").lower(), claim.get("figure_as_of") or "")
+        point = (canonical_unit(claim.get("figure_unit")) or "", claim.get("figure_as_of") or "")
         by_point[point].append(claim)
     found = []
     for (unit, as_of), same in sorted(by_point.items()):
