@@ -57,7 +57,7 @@ def test_different_propositions_stay_apart(corpus_db):
     assert links["d4"] != links["a1"]
 
 
-def test_suggestions_are_marked_and_founders_get_english_labels(corpus_db):
+def test_suggestions_are_marked_and_founders_get_readable_titles(corpus_db):
     statuses = {s for (s,) in rows(corpus_db, "select distinct link_status from claims")}
     assert statuses == {"suggested"}
     scores = rows(corpus_db, "select link_score from claims where link_score is not null")
@@ -65,7 +65,12 @@ def test_suggestions_are_marked_and_founders_get_english_labels(corpus_db):
     labels = dict(
         rows(corpus_db, "select id, statement from propositions where origin = 'generated'")
     )
-    assert labels[found(corpus_db)["a1"]].startswith("North Korea, Russia")
+    # Titled with what the founding claim states, not an entity list and a cut quote.
+    assert labels[found(corpus_db)["a1"]] == (
+        "North Korea had sent 1,500 special forces soldiers to Russia's Far East for training"
+    )
+    assert not any(label.startswith("Unnamed subject") for label in labels.values())
+    assert not any("“" in label for label in labels.values())
 
 
 def test_reload_changes_nothing(corpus_db):

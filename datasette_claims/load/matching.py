@@ -168,7 +168,7 @@ def match_claims(
             else:
                 new_id = generated_proposition_id(row["id"])
                 if new_id not in known_props:
-                    statement = generated_statement(row["text"], terms, names)
+                    statement = generated_statement(row["text"], terms, names, row.get("speaker"))
                     plan.propositions.append(proposition_row(new_id, statement, origin="generated"))
                     known_props.add(new_id)
                 row["proposition_id"], row["link_score"] = new_id, None

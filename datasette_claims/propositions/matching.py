@@ -11,6 +11,7 @@ suggestion, below it founds a proposition of its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
@@ -168,11 +169,40 @@ def best_match(
     return best
 
 
-def generated_statement(claim_text: str, claim: Terms, names: dict[str, str]) -> str:
-    """An English label for a proposition the matcher founds: entities, concepts, the claim."""
-    entities = sorted(names.get(t[2:], t[2:]) for t in claim.of("E"))
-    concepts = sorted(t[2:] for t in claim.of("C") if t not in ("C:reports", "C:denial"))
-    head = ", ".join(entities) or "Unnamed subject"
-    topic = f" — {', '.join(concepts)}" if concepts else ""
-    quote = claim_text if len(claim_text) <= 80 else claim_text[:77] + "…"
-    return f"{head}{topic}: “{quote}”"
+_ATTRIBUTION = re.compile(
+    r"^(?:(?:nach|laut|gemäß)\s+(?:\w+\s+){0,2}?(?:angaben|informationen|ansicht|meinung)?\s*"
+    r"|according to\s+)",
+    re.I,
+)
+_LEADING_CLAUSE = re.compile(r"^(?:dass|that|ob|whether)\s+", re.I)
+_QUOTES = '„“”"»«‚‘’›‹'
+
+
+def generated_statement(
+    claim_text: str, claim: Terms, names: dict[str, str], speaker: str | None = None
+) -> str:
+    """A title for a proposition the matcher founds: what its first claim states.
+
+    The claim's own words without who says it ("nach Angaben der Polizei", "according to
+    the ministry", the speaker's name), without a leading "dass"/"that" and quotation
+    marks, capitalised and cut at a word boundary; entities only when no words are left.
+    """
+    text = " ".join(claim_text.split()).strip(_QUOTES + " ,.;:")
+    if speaker and len(speaker) > 2:
+        text = re.sub(
+            rf"(?:,\s*)?(?:(?:nach\s+(?:\w+\s+)?angaben|laut|gemäß|according\s+to|so|sagte|said|"
+            rf"says)\s+)?{re.escape(speaker)}(?:\s+zufolge)?\s*,?",
+            " ",
+            text,
+            flags=re.I,
+        )
+    text = _ATTRIBUTION.sub("", text.strip())
+    text = _LEADING_CLAUSE.sub("", text.strip(_QUOTES + " ,"))
+    text = " ".join(text.split()).strip(_QUOTES + " ,.;:")
+    if len(text.split()) < 3:
+        entities = sorted(names.get(t[2:], t[2:]) for t in claim.of("E"))
+        concepts = sorted(t[2:] for t in claim.of("C") if t not in ("C:reports", "C:denial"))
+        text = " ".join([", ".join(entities), ", ".join(concepts), text]).strip() or claim_text
+    if len(text) > 120:
+        text = text[:120].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
+    return text[:1].upper() + text[1:]
