@@ -372,6 +372,74 @@ def split_command(
     click.echo(f"{len(claim_ids)} claims moved to new proposition {new_id}")
 
 
+@claims.group(name="source")
+def source_group() -> None:
+    """Decide on provisional sources the extractor suggested for unknown speakers."""
+
+
+@source_group.command(name="list")
+@database_argument()
+@click.option("--all", "everything", is_flag=True, help="Also confirmed and merged ones")
+def source_list_command(database: Path, everything: bool) -> None:
+    """The provisional sources, with how many claims each has."""
+    with opened(database) as db:
+        if not db["sources"].exists() or "origin" not in db["sources"].columns_dict:
+            raise click.ClickException(f"{database} holds no provisional sources")
+        origins = ("suggested", "confirmed", "merged") if everything else ("suggested",)
+        rows = db.execute(
+            "select s.id, s.name, s.role, s.origin, s.merged_into, count(c.id) from sources s "
+            "left join claims c on c.source_id = s.id "
+            f"where s.origin in ({', '.join('?' for _ in origins)}) "
+            "group by s.id order by count(c.id) desc, s.id",
+            list(origins),
+        ).fetchall()
+    for source_id, name, role, origin, merged_into, count in rows:
+        extra = f" -> {merged_into}" if merged_into else ""
+        described = f"{name}, {role}" if role else name
+        click.echo(f"{source_id}\t{origin}{extra}\t{count} claims\t{described}")
+
+
+@source_group.command(name="confirm")
+@database_argument()
+@click.argument("source_id")
+@decided_by
+def source_confirm_command(database: Path, source_id: str, by: str) -> None:
+    """Keep provisional source SOURCE_ID as a source of record."""
+    from datasette_claims.decisions.sources import confirm_source
+
+    _decide(database, lambda db: confirm_source(db, source_id, by))
+    click.echo(f"{source_id} confirmed")
+
+
+@source_group.command(name="rename")
+@database_argument()
+@click.argument("source_id")
+@click.argument("name")
+@click.option("--role", help="The source's role, e.g. 'Finance Ministry spokeswoman'")
+@decided_by
+def source_rename_command(
+    database: Path, source_id: str, name: str, role: str | None, by: str
+) -> None:
+    """Correct the NAME (and --role) of provisional source SOURCE_ID, confirming it."""
+    from datasette_claims.decisions.sources import rename_source
+
+    _decide(database, lambda db: rename_source(db, source_id, name, by, role))
+    click.echo(f"{source_id} is now {name!r} (confirmed)")
+
+
+@source_group.command(name="merge")
+@database_argument()
+@click.argument("source_id")
+@click.argument("into")
+@decided_by
+def source_merge_command(database: Path, source_id: str, into: str, by: str) -> None:
+    """Fold provisional source SOURCE_ID into source INTO (a registry source, usually)."""
+    from datasette_claims.decisions.sources import merge_source
+
+    moved = _decide(database, lambda db: merge_source(db, source_id, into, by))
+    click.echo(f"{moved} claims moved from {source_id} to {into}")
+
+
 @claims.command(name="extract-map")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -15,6 +15,10 @@ STANCES = ("asserts", "denies", "expects", "uncertain")
 QUOTE_KINDS = ("direct", "reported", "paraphrase")
 ORIGINS = ("curated", "extracted", "imported")
 LINK_STATUSES = ("curated", "suggested", "confirmed")
+# registry: from a curated sources file; suggested: a speaker the registry did not know,
+# proposed by the extractor; confirmed: such a source a person kept; merged: one a
+# person folded into another source (merged_into).
+SOURCE_ORIGINS = ("registry", "suggested", "confirmed", "merged")
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 SOURCE_KINDS = (
     "person",

@@ -21,6 +21,7 @@ from datasette_claims.model import (
     QUOTE_KINDS,
     RELIABILITY_GRADES,
     SOURCE_KINDS,
+    SOURCE_ORIGINS,
     STANCES,
     STATUSES,
 )
@@ -384,6 +385,42 @@ def history_no_replace_imported_verdicts_as_evidence(db: sqlite_utils.Database) 
     # Statuses follow from the rules again: imported verdicts now rank below people.
     ids = [row[0] for row in db.execute("select id from propositions").fetchall()]
     update_derived_statuses(db, ids, now(), "migration 0007")
+
+
+@migration("0008_suggested_sources")
+def suggested_sources(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # Where a source comes from: the curated registry, or a speaker the registry did
+        # not know (suggested), which a person then confirmed or merged into another.
+        "alter table sources add column origin text not null default 'registry' "
+        f"check (origin in {_in(SOURCE_ORIGINS)})",
+        "alter table sources add column merged_into text references sources(id)",
+        "create index idx_sources_origin on sources(origin)",
+        """
+        create table source_history (
+            id integer primary key,
+            source_id text not null,
+            changed_at text not null,
+            changed_by text not null,
+            action text not null,
+            field text,
+            old_value text,
+            new_value text,
+            reason text
+        )""",
+        "create index idx_source_history_source on source_history(source_id)",
+        """
+        create trigger source_history_no_update before update on source_history
+        begin select raise(abort, 'source_history is append-only'); end""",
+        """
+        create trigger source_history_no_delete before delete on source_history
+        begin select raise(abort, 'source_history is append-only'); end""",
+        """
+        create trigger source_history_no_replace before insert on source_history
+        when exists (select 1 from source_history where id = new.id)
+        begin select raise(abort, 'source_history is append-only'); end""",
+    ]
+    _run(db, ddl)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -60,6 +60,7 @@ class SourceEntry:
             if self.extra
             else None,
             "aliases": json.dumps([alias for alias, _ in self.aliases], ensure_ascii=False),
+            "origin": "registry",
         }
 
 

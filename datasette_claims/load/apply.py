@@ -66,6 +66,7 @@ class LoadSummary:
     status_changes: int = 0
     reviews: int = 0
     skipped_files: int = 0
+    suggested_sources: int = 0  # provisional sources added for unknown speakers
 
     def add(self, other: LoadSummary) -> None:
         """Fold the summary of one part of a load into this one."""
@@ -76,6 +77,7 @@ class LoadSummary:
             mine.unchanged += theirs.unchanged
         self.status_changes += other.status_changes
         self.reviews += other.reviews
+        self.suggested_sources += other.suggested_sources
         self.not_in_input.extend(other.not_in_input)
 
     not_in_input: list[str] = field(default_factory=list)
@@ -88,6 +90,11 @@ class LoadSummary:
             f"claims:       {self.claims}",
             f"statuses:     {self.status_changes} derived status changes",
         ]
+        if self.suggested_sources:
+            lines.append(
+                f"suggested:    {self.suggested_sources} provisional sources for speakers the "
+                "registry does not know (datasette claims source … to confirm or merge)"
+            )
         if self.reviews:
             lines.append(f"verdicts:     {self.reviews} imported reviews")
         if self.skipped_files:
@@ -112,6 +119,7 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
     with db.atomic():
         migrate(db)
         _upsert_sources(db, plan, summary.sources)
+        summary.suggested_sources = _insert_suggested_sources(db, plan, stamp, actor)
         documents = [{**row, "loaded_at": stamp} for row in plan.documents]
         _upsert_rows(db, "documents", documents, summary.documents, ignore={"loaded_at"})
         propositions = [{**row, "created_at": stamp} for row in plan.propositions]
@@ -223,6 +231,53 @@ def _upsert_sources(db: sqlite_utils.Database, plan: LoadPlan, tally: Tally) -> 
         "update sources set independence_group = ? where id = ? and independence_group != ?",
         ([group, source_id, group] for source_id, group in groups.items()),
     )
+
+
+def _insert_suggested_sources(
+    db: sqlite_utils.Database, plan: LoadPlan, stamp: str, actor: str
+) -> int:
+    """Add provisional sources that are not in the database yet; never touch a row that
+    is (the registry's, or one a person confirmed, renamed or merged)."""
+    rows = list(plan.suggested_sources.values())
+    if not rows:
+        return 0
+    existing = set(_existing(db, "sources", [r["id"] for r in rows]))
+    new = [r for r in rows if r["id"] not in existing]
+    if not new:
+        return 0
+    groups = {}  # a provisional source counts with the institution of its parent
+    for row in new:
+        if row["parent_id"]:
+            found = db.execute(
+                "select independence_group from sources where id = ?", [row["parent_id"]]
+            ).fetchone()
+            if found:
+                groups[row["parent_id"]] = found[0]
+    db.table("sources").insert_all(
+        (
+            {
+                **row,
+                "independence_group": groups.get(row["parent_id"] or "", row["id"]),
+                "aliases": json.dumps([row["name"]], ensure_ascii=False),
+            }
+            for row in new
+        ),
+        ignore=True,
+    )
+    db.table("source_history").insert_all(
+        {
+            "source_id": row["id"],
+            "changed_at": stamp,
+            "changed_by": actor,
+            "action": "created",
+            "field": None,
+            "old_value": None,
+            "new_value": row["name"],
+            "reason": "suggested from the speaker's words in an article",
+        }
+        for row in new
+    )
+    return len(new)
 
 
 def _depths(ids: list[str], parents: dict[str, str | None]) -> dict[str, int]:

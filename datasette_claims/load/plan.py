@@ -29,4 +29,6 @@ class LoadPlan:
     reviews: list[dict[str, Any]] = field(default_factory=list)  # imported verdicts
     proposition_terms: dict[str, Counter] = field(default_factory=dict)  # matcher index delta
     ratings: list[dict[str, Any]] = field(default_factory=list)  # imported source ratings
+    # Speakers the registry did not know, as provisional sources (never overwrite a row).
+    suggested_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)

@@ -206,8 +206,17 @@ def plan_load(
         for document_id, (article, meta) in documents.items():
             curated_spans = spans_of.get(document_id, [])
             plan.claims.extend(
-                extracted_rows(article, meta, index, extractors, curated_spans, claim_ids)
+                extracted_rows(
+                    article,
+                    meta,
+                    index,
+                    extractors,
+                    curated_spans,
+                    claim_ids,
+                    plan.suggested_sources,
+                )
             )
+        _follow_source_decisions(db, plan)
     for article, meta in documents.values():
         plan.documents.append(article_document_row(article, meta))
     merge_imports(db, plan, batches, known_props | set(planned_props), claim_ids)
@@ -215,13 +224,44 @@ def plan_load(
     return plan
 
 
+def _follow_source_decisions(db: sqlite_utils.Database, plan: LoadPlan) -> None:
+    """Provisional sources a person merged into another stay merged: their claims go to
+    the source the person chose, and the suggestion is not made again."""
+    if not plan.suggested_sources:
+        return
+    merged = dict(
+        db.execute(
+            "select id, merged_into from sources "
+            "where origin = 'merged' and merged_into is not null"
+        ).fetchall()
+    )
+    for row in plan.claims:
+        target = merged.get(row["source_id"] or "")
+        if target:
+            row["source_id"] = target
+    for source_id in merged:
+        plan.suggested_sources.pop(source_id, None)
+    # A parent only where a registry source exists for it (this load's or the database's).
+    known = {entry.id for entry in plan.sources}
+    for suggestion in plan.suggested_sources.values():
+        parent = suggestion["parent_id"]
+        if (
+            parent
+            and parent not in known
+            and db.execute("select 1 from sources where id = ?", [parent]).fetchone() is None
+        ):
+            suggestion["parent_id"] = None
+
+
 def _alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:
     """Every source the extractor can link to: the database's and this load's."""
     index = AliasIndex()
     known: dict[str, tuple[SourceInfo, list[str]]] = {}
     if db["sources"].exists():
+        # Provisional sources are not linked to by name: the words that suggested them
+        # suggest them again, so a first load and a reload give the same claims.
         for source_id, name, kind, role in db.execute(
-            "select id, name, kind, role from sources"
+            "select id, name, kind, role from sources where origin in ('registry', 'confirmed')"
         ).fetchall():
             known[source_id] = (SourceInfo(source_id, name, kind, role), [])
         for alias, source_id in db.execute(

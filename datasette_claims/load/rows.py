@@ -11,6 +11,7 @@ from datasette_claims.errors import LoadError
 from datasette_claims.extract import extract_claims
 from datasette_claims.extract.base import Extractor
 from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.extract.provisional import Provisional, provisional_source
 from datasette_claims.inputs.article import Article, parse_date
 from datasette_claims.inputs.curated import ClaimEntry, CuratedFile, PropositionEntry
 from datasette_claims.model import (
@@ -25,6 +26,17 @@ from datasette_claims.model import (
 )
 
 
+def suggested_source_row(provisional: Provisional) -> dict[str, Any]:
+    return {
+        "id": provisional.id,
+        "name": provisional.name,
+        "kind": provisional.kind,
+        "role": provisional.role,
+        "parent_id": provisional.parent_id,
+        "origin": "suggested",
+    }
+
+
 def extracted_rows(
     article: Article,
     meta: dict[str, Any],
@@ -32,8 +44,13 @@ def extracted_rows(
     extractors: list[Extractor],
     curated_spans: list[tuple[int, int]],
     claim_ids: dict[str, str],
+    suggested: dict[str, dict[str, Any]] | None = None,
 ) -> list[ClaimRow]:
-    """Extracted claims of one document; beside curated ones, only those that add a span."""
+    """Extracted claims of one document; beside curated ones, only those that add a span.
+
+    A speaker the registry does not know but the words name (a person, an organisation)
+    becomes a provisional source in `suggested`, which the claim then points to.
+    """
     published_at = meta.get("published_at") or article.published_at
     published = parse_date(published_at)
     publisher = meta.get("publisher")
@@ -59,6 +76,12 @@ def extracted_rows(
             continue
         own_spans.add(claim_id(article.id, claim.start, claim.end))
         claim_ids[row_id] = article.path
+        source_id = claim.source_id
+        if source_id is None and suggested is not None:
+            provisional = provisional_source(claim.speaker, index)
+            if provisional is not None:
+                source_id = provisional.id
+                suggested.setdefault(provisional.id, suggested_source_row(provisional))
         figure = next((f for f in claim.figures if f.value is not None), None) or next(
             iter(claim.figures), None
         )
@@ -66,7 +89,7 @@ def extracted_rows(
             claim_row(
                 id=row_id,
                 document_id=article.id,
-                source_id=claim.source_id,
+                source_id=source_id,
                 text=claim.text,
                 start=claim.start,
                 end=claim.end,

@@ -34,6 +34,7 @@ class InstitutionGroup:
                     "name": claim.get("source_name"),
                     "role": claim.get("source_role"),
                     "kind": claim.get("source_kind"),
+                    "origin": claim.get("source_origin"),
                     "claims": [],
                 },
             )

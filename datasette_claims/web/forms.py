@@ -20,6 +20,7 @@ from datasette.utils.asgi import Response
 from datasette_claims.db.connection import locked, wait_seconds
 from datasette_claims.decisions.links import link, merge, split, unlink
 from datasette_claims.decisions.reviews import review_claim
+from datasette_claims.decisions.sources import confirm_source, merge_source, rename_source
 from datasette_claims.errors import ReviewError, WriterBusy
 from datasette_claims.web.guard import claims_database
 
@@ -148,3 +149,25 @@ async def split_view(datasette: Any, request: Any) -> Response:
         return f"{len(claims)} claims moved to the new proposition {new_id}"
 
     return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)
+
+
+async def source_decision_view(datasette: Any, request: Any) -> Response:
+    """Confirm, rename or merge a provisional source, from its source page."""
+    source_id = tilde_decode(request.url_vars["source"])
+    action = request.url_vars["action"]
+
+    def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
+        if action == "confirm":
+            confirm_source(db, source_id, by)
+            return "Source confirmed"
+        if action == "rename":
+            name = (form.get("name") or "").strip()
+            role = (form.get("role") or "").strip() or None
+            rename_source(db, source_id, name, by, role)
+            return f"Source renamed to {name} and confirmed"
+        into = (form.get("into") or "").strip()
+        moved = merge_source(db, source_id, into, by)
+        return f"Merged into {into} ({moved} claims moved)"
+
+    back = "sources/" + request.url_vars["source"]
+    return await _decision(datasette, request, back, write)

@@ -319,7 +319,7 @@ async def source_view(datasette: Any, request: Any) -> Response:
         datasette,
         request.actor,
         page.database,
-        (*JOINED, "source_aliases", "source_ratings"),
+        (*JOINED, "source_aliases", "source_ratings", "source_history"),
         required="sources",
     )
     source_id = tilde_decode(request.url_vars["source"])
@@ -340,9 +340,21 @@ async def source_view(datasette: Any, request: Any) -> Response:
         if "source_ratings" in hidden
         else await queries.source_ratings(db, source_id),
         "status_counts": by_status,
+        "history": []
+        if "source_history" in hidden
+        else await queries.source_history(db, source_id),
         "rows": claims,
     }
-    return await page.respond("claims_source.html", data, {"page": page})
+    provisional = source.get("origin") in ("suggested", "confirmed")
+    may_review = (
+        provisional and db.is_mutable and await can_review(datasette, request.actor, page.database)
+    )
+    extra = {
+        "page": page,
+        "may_review": may_review,
+        "decision_url": lambda action: page.url("sources", source_id, action),
+    }
+    return await page.respond("claims_source.html", data, extra)
 
 
 @json_errors

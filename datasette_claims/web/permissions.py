@@ -76,6 +76,7 @@ LENT_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_name",
         "source_kind",
         "source_role",
+        "source_origin",
         "source_country",
         "independence_group",
         "group_name",

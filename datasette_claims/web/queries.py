@@ -15,10 +15,20 @@ CLAIM_COLUMNS = """
     c.claimed_at, c.status, c.origin, c.confidence, c.note, c.created_at, c.updated_at,
     c.reviewed_at, c.reviewed_by, c.credibility, c.link_status, c.link_score,
     s.name as source_name, s.kind as source_kind, s.role as source_role,
+    {source_origin} as source_origin,
     s.country as source_country, s.independence_group, g.name as group_name,
     p.statement as proposition_statement, d.title as document_title,
     d.publisher as document_publisher, d.published_at as document_published_at
 """
+
+
+async def claim_columns(db: Any) -> str:
+    """The claim columns, for databases from before provisional sources too (a published
+    file of an earlier release is read as it is, never migrated)."""
+    columns = {row[1] for row in (await db.execute("pragma table_info(sources)")).rows}
+    return CLAIM_COLUMNS.format(source_origin="s.origin" if "origin" in columns else "null")
+
+
 CLAIM_JOINS = """
     from claims c
     left join sources s on s.id = c.source_id
@@ -202,7 +212,7 @@ async def claim_page_list(
         params["after"] = after
     rows = _rows(
         await db.execute(
-            f"select {CLAIM_COLUMNS} {CLAIM_JOINS}{where} order by c.rowid limit :limit",
+            f"select {await claim_columns(db)} {CLAIM_JOINS}{where} order by c.rowid limit :limit",
             {**params, "limit": size + 1},
         )
     )
@@ -212,7 +222,9 @@ async def claim_page_list(
 
 async def claim(db: Any, claim_id: str) -> dict[str, Any] | None:
     rows = _rows(
-        await db.execute(f"select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.id = ?", [claim_id])
+        await db.execute(
+            f"select {await claim_columns(db)} {CLAIM_JOINS} where c.id = ?", [claim_id]
+        )
     )
     return rows[0] if rows else None
 
@@ -220,7 +232,7 @@ async def claim(db: Any, claim_id: str) -> dict[str, Any] | None:
 async def claims_for_proposition(db: Any, proposition_id: str) -> list[dict[str, Any]]:
     return _rows(
         await db.execute(
-            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.proposition_id = ?
+            f"""select {await claim_columns(db)} {CLAIM_JOINS} where c.proposition_id = ?
                 order by d.published_at, c.claimed_at, c.document_id, c.start""",
             [proposition_id],
         )
@@ -233,7 +245,8 @@ async def other_claims_on_proposition(
     """Up to `limit` other claims on the proposition, newest documents first, and the count."""
     rows = _rows(
         await db.execute(
-            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.proposition_id = :p and c.id != :c
+            f"""select {await claim_columns(db)} {CLAIM_JOINS}
+                where c.proposition_id = :p and c.id != :c
                 order by d.published_at desc, c.document_id, c.start limit :limit""",
             {"p": proposition_id, "c": claim_id, "limit": limit},
         )
@@ -251,7 +264,7 @@ async def claims_for_source(db: Any, source_id: str, limit: int = 200) -> list[d
     """The source's latest claims (the overview filtered by source pages through the rest)."""
     return _rows(
         await db.execute(
-            f"""select {CLAIM_COLUMNS} {CLAIM_JOINS} where c.source_id = ?
+            f"""select {await claim_columns(db)} {CLAIM_JOINS} where c.source_id = ?
                 order by c.rowid desc limit ?""",
             [source_id, limit],
         )
@@ -284,6 +297,19 @@ async def source(db: Any, source_id: str) -> dict[str, Any] | None:
         )
     )
     return rows[0] if rows else None
+
+
+async def source_history(db: Any, source_id: str) -> list[dict[str, Any]]:
+    """What people and loads decided about a source, oldest first."""
+    if not await db.table_exists("source_history"):
+        return []
+    return _rows(
+        await db.execute(
+            "select changed_at, changed_by, action, field, old_value, new_value, reason "
+            "from source_history where source_id = ? order by id",
+            [source_id],
+        )
+    )
 
 
 async def source_chain(db: Any, source_id: str) -> list[dict[str, Any]]:

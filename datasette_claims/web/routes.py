@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from datasette_claims.web.feed import changes_feed
-from datasette_claims.web.forms import link_view, merge_view, review_view, split_view
+from datasette_claims.web.forms import (
+    link_view,
+    merge_view,
+    review_view,
+    source_decision_view,
+    split_view,
+)
 from datasette_claims.web.pages import (
     claim_view,
     claimreview_feed,
@@ -27,4 +33,8 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims/(?P<claim>[^/]+)/(?P<action>link|unlink)$", link_view),
     (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+)/merge$", merge_view),
     (r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+)/split$", split_view),
+    (
+        r"^/(?P<database>[^/]+)/-/claims/sources/(?P<source>[^/]+)/(?P<action>confirm|rename|merge)$",
+        source_decision_view,
+    ),
 ]

@@ -1,0 +1,116 @@
+"""Provisional sources: who a speaker the registry doesn't know is, from the words alone.
+
+"Finance Ministry spokeswoman Anna Berg" is the person Anna Berg with the role "Finance
+Ministry spokeswoman"; "Die Sprecherin des Finanzministeriums, Anna Berg" the same in
+German; "the White House" an organisation. Groups and anonymous speakers ("officials",
+"two people familiar with the matter", "der Sender") are no one in particular and stay
+without a source. The id comes from the normalised name, so the same person quoted in
+many documents is one provisional source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from datasette_claims.extract.linking import AliasIndex
+
+_DETERMINERS = {
+    "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem",
+    "einen", "the", "a", "an",
+}  # fmt: skip
+# Capitalised German words that are common nouns of institutions or roles, not names.
+_COMMON = re.compile(
+    r"(ung|heit|keit|schaft|tion|ium|amt|ämter|behörde|regierung|polizei|partei|ministerin?|"
+    r"sprecherin?|präsidentin?|kanzlerin?|chefin?|leiterin?|dienst|gericht|rat|verband|"
+    r"bund|kommission|sender|zeitung|agentur|armee|militär|büro|institut)$",
+    re.I,
+)
+_PREPOSITIONS = {"von", "vom", "aus", "in", "im", "für", "bei", "of", "from", "at", "for"}
+# Words that make a capitalised name an organisation's ("White House", "Amnesty International").
+_ORG_WORDS = {
+    "house", "international", "press", "office", "department", "council", "committee",
+    "institute", "university", "party", "news", "times", "post", "agency", "ministry",
+    "foundation", "association", "bank", "union", "court", "service", "corp", "inc", "group",
+    "network", "journal", "tribune", "herald", "guardian", "reuters", "commission", "senate",
+    "congress", "administration", "campaign", "organization", "organisation", "center",
+    "centre", "fund", "watch", "nations", "ag", "gmbh", "se",
+}  # fmt: skip
+_PRONOUNS = {"er", "sie", "es", "he", "she", "they", "it", "we", "wir", "ich", "i", "you"}
+_TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*|\([A-ZÄÖÜ][\w\-]{1,10}\)|,")
+
+
+@dataclass(frozen=True)
+class Provisional:
+    """A source suggested by the text, for a person to confirm, rename or merge."""
+
+    id: str
+    name: str
+    kind: str  # person | organisation
+    role: str | None
+    parent_id: str | None
+
+
+def slug(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name.replace("ß", "ss"))
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+
+
+def provisional_source(words: str | None, index: AliasIndex) -> Provisional | None:
+    """The provisional source the speaker's words name, or None for no one in particular."""
+    if not words:
+        return None
+    tokens = _TOKEN.findall(words)
+    while tokens and tokens[0].lower() in _DETERMINERS:
+        tokens = tokens[1:]
+    if not tokens or tokens[0].lower() in _PRONOUNS or len(tokens) > 14:
+        return None
+    # A person: the closing run of two to four name words ("… Anna Berg").
+    end = len(tokens)
+    start = end
+    while start > 0 and _is_name_word(tokens[start - 1]):
+        start -= 1
+    if any(t.lower() in ("und", "and", "sowie", "or", "oder") for t in tokens):
+        return None  # several speakers the registry does not all know: no one source
+    run = tokens[start:end]
+    after_preposition = start > 0 and tokens[start - 1].lower() in _PREPOSITIONS
+    if 2 <= len(run) <= 4 and not after_preposition and not _ORG_WORDS & {t.lower() for t in run}:
+        name = " ".join(t.capitalize() if t.isupper() else t for t in run)
+        role = " ".join(tokens[:start]).replace(" ,", ",").strip(" ,") or None
+        return Provisional("suggested-" + slug(name), name, "person", role, _parent(role, index))
+    # An organisation: a name of capitalised words ("White House", "Amnesty International")
+    # or one with its acronym ("Bundesamt für Verfassungsschutz (BfV)").
+    acronym = next((t for t in tokens if t.startswith("(")), None)
+    capitals = [t for t in tokens if t[:1].isupper()]
+    proper = len(capitals) >= 2 and all(
+        t[:1].isupper() or t.lower() in ("für", "of", "for", "der", "des", "and", "und")
+        for t in tokens
+    )
+    if after_preposition and not acronym:
+        # "Gov. John Kasich of Ohio", "Ken Rice vom Institut": the name before the place;
+        # "Der Bürgermeister von New Orleans" names none.
+        return provisional_source(" ".join(tokens[: start - 1]), index) if start > 1 else None
+    if acronym or (proper and not any(_COMMON.search(t) for t in capitals[-1:])):
+        name = " ".join(t for t in tokens if t != ",")
+        return Provisional("suggested-" + slug(name), name, "organisation", None, None)
+    return None
+
+
+def _is_name_word(token: str) -> bool:
+    if token in (",",) or token.startswith("("):
+        return False
+    if not token[:1].isupper() or token.lower() in _DETERMINERS:
+        return False
+    if token.isupper() and len(token) > 1:
+        return True  # an acronym or a name in capitals
+    return not _COMMON.search(token.rstrip("s"))
+
+
+def _parent(role: str | None, index: AliasIndex) -> str | None:
+    """The registry organisation the role names, when exactly one alias does."""
+    if not role:
+        return None
+    mentioned = sorted(set(index.all_mentions(role)))
+    return mentioned[0] if len(mentioned) == 1 else None
