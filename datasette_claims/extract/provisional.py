@@ -114,3 +114,43 @@ def _parent(role: str | None, index: AliasIndex) -> str | None:
         return None
     mentioned = sorted(set(index.all_mentions(role)))
     return mentioned[0] if len(mentioned) == 1 else None
+
+
+_PERSON_PRONOUNS = {"he", "she", "er", "sie", "him", "her", "ihm", "ihr"}
+_SURNAME = re.compile(r"^[A-ZÄÖÜ][\w'’\-]+$")
+
+
+class DocumentSpeakers:
+    """Provisional sources within one document: a surname alone ("Trump") is the full name
+    the document gives it ("Donald Trump"); "he"/"sie" is the last person who spoke."""
+
+    def __init__(self, text: str, index: AliasIndex) -> None:
+        self.text = text
+        self.index = index
+        self.last_person: Provisional | None = None
+        self._surnames: dict[str, Provisional | None] = {}
+
+    def source(self, words: str | None) -> Provisional | None:
+        if not words:
+            return None
+        bare = words.strip(" \"“”'‘’,.")
+        found = provisional_source(bare, self.index)
+        if found is None and bare.lower() in _PERSON_PRONOUNS:
+            return self.last_person
+        if found is None and _SURNAME.match(bare) and not _COMMON.search(bare):
+            found = self._full_name(bare)
+        if found is not None and found.kind == "person":
+            self.last_person = found
+        return found
+
+    def _full_name(self, surname: str) -> Provisional | None:
+        if surname not in self._surnames:
+            # The first "Firstname (Initial.) Surname" in the document names the person.
+            pattern = re.compile(
+                rf"\b((?:[A-ZÄÖÜ][a-zäöüß]+|[A-Z]\.)(?: (?:[A-ZÄÖÜ][a-zäöüß]+|[A-Z]\.)){{0,2}}"
+                rf" {re.escape(surname)})\b"
+            )
+            match = pattern.search(self.text)
+            found = provisional_source(match.group(1), self.index) if match else None
+            self._surnames[surname] = found if found and found.kind == "person" else None
+        return self._surnames[surname]

@@ -11,7 +11,7 @@ from datasette_claims.errors import LoadError
 from datasette_claims.extract import extract_claims
 from datasette_claims.extract.base import Extractor
 from datasette_claims.extract.linking import AliasIndex
-from datasette_claims.extract.provisional import Provisional, provisional_source
+from datasette_claims.extract.provisional import DocumentSpeakers, Provisional
 from datasette_claims.inputs.article import Article, parse_date
 from datasette_claims.inputs.curated import ClaimEntry, CuratedFile, PropositionEntry
 from datasette_claims.model import (
@@ -57,6 +57,7 @@ def extracted_rows(
     publisher_id = index.link(publisher) if publisher else None
     rows = []
     own_spans: set[str] = set()
+    speakers = DocumentSpeakers(article.text, index)
     for claim in extract_claims(
         article.text,
         language=meta.get("language") or article.language,
@@ -78,7 +79,7 @@ def extracted_rows(
         claim_ids[row_id] = article.path
         source_id = claim.source_id
         if source_id is None and suggested is not None:
-            provisional = provisional_source(claim.speaker, index)
+            provisional = speakers.source(claim.speaker)
             if provisional is not None:
                 source_id = provisional.id
                 suggested.setdefault(provisional.id, suggested_source_row(provisional))
