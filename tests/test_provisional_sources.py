@@ -204,3 +204,15 @@ async def test_pages_mark_suggested_sources_and_reviewers_decide_there(loaded):
     claim = rows(db, "select id from claims where source_id = 'suggested-white-house'")[0][0]
     claim_page = await ds.client.get(f"/claims/-/claims/{claim}")
     assert "suggested source, not yet confirmed" in claim_page.text
+
+
+def test_a_surname_and_a_pronoun_are_the_person_the_document_named():
+    from datasette_claims.extract.provisional import DocumentSpeakers
+
+    text = "Senator Donald Roe said the plan failed. Roe said it would cost more. He said so."
+    speakers = DocumentSpeakers(text, INDEX)
+    first = speakers.source("Senator Donald Roe")
+    assert first.id == "suggested-donald-roe"
+    assert speakers.source("Roe") == first
+    assert speakers.source("He") == first
+    assert DocumentSpeakers("No one is named here.", INDEX).source("he") is None

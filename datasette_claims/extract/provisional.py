@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datasette_claims.extract.linking import AliasIndex
 
@@ -36,6 +36,14 @@ _ORG_WORDS = {
     "network", "journal", "tribune", "herald", "guardian", "reuters", "commission", "senate",
     "congress", "administration", "campaign", "organization", "organisation", "center",
     "centre", "fund", "watch", "nations", "ag", "gmbh", "se",
+}  # fmt: skip
+# Titles before a name: the role, not part of the name.
+_TITLES = {
+    "senator", "sen", "gov", "governor", "president", "rep", "representative", "dr", "prof",
+    "mr", "mrs", "ms", "secretary", "minister", "general", "gen", "judge", "mayor",
+    "chancellor", "präsident", "präsidentin", "kanzler", "kanzlerin", "bundeskanzler",
+    "bundeskanzlerin", "ministerpräsident", "ministerpräsidentin", "bürgermeister",
+    "bürgermeisterin", "senatorin", "abgeordnete", "abgeordneter", "sprecher", "sprecherin",
 }  # fmt: skip
 _PRONOUNS = {"er", "sie", "es", "he", "she", "they", "it", "we", "wir", "ich", "i", "you"}
 _TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*|\([A-ZÄÖÜ][\w\-]{1,10}\)|,")
@@ -74,9 +82,16 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
         start -= 1
     if any(t.lower() in ("und", "and", "sowie", "or", "oder") for t in tokens):
         return None  # several speakers the registry does not all know: no one source
+    while start < end - 1 and tokens[start].lower().rstrip(".") in _TITLES:
+        start += 1  # "Senator Donald Roe": the title is the role, the name follows
     run = tokens[start:end]
     after_preposition = start > 0 and tokens[start - 1].lower() in _PREPOSITIONS
-    if 2 <= len(run) <= 4 and not after_preposition and not _ORG_WORDS & {t.lower() for t in run}:
+    titled = start > 0 and tokens[start - 1].lower().rstrip(".") in _TITLES
+    if (
+        (2 <= len(run) <= 4 or (titled and len(run) == 1))
+        and not after_preposition
+        and not _ORG_WORDS & {t.lower() for t in run}
+    ):
         name = " ".join(t.capitalize() if t.isupper() else t for t in run)
         role = " ".join(tokens[:start]).replace(" ,", ",").strip(" ,") or None
         return Provisional("suggested-" + slug(name), name, "person", role, _parent(role, index))
@@ -139,6 +154,10 @@ class DocumentSpeakers:
             return self.last_person
         if found is None and _SURNAME.match(bare) and not _COMMON.search(bare):
             found = self._full_name(bare)
+        elif found is not None and found.kind == "person" and " " not in found.name:
+            # "Mr. Trump", "President Obama": the full name the document gives, if any.
+            full = self._full_name(found.name)
+            found = replace(full, role=found.role or full.role) if full else found
         if found is not None and found.kind == "person":
             self.last_person = found
         return found
