@@ -200,6 +200,7 @@ class DocumentRow(TypedDict):
     content_hash: str
     path: str | None
     header: str | None
+    author: str | None
     text: str
 
 
@@ -215,6 +216,7 @@ def document_row(
     language: str | None = None,
     path: str | None = None,
     header: str | None = None,
+    author: str | None = None,
 ) -> DocumentRow:
     digest = content_hash or _sha256(text)
     return DocumentRow(
@@ -228,6 +230,7 @@ def document_row(
         content_hash=digest,
         path=path,
         header=header,
+        author=author,
         text=text,
     )
 

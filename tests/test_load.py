@@ -276,7 +276,7 @@ def test_article_not_utf8(seed_copy, seed_dir):
 def test_directory_without_loadable_files(seed_copy, tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()
-    (empty / "notes.md").write_text("hello")
+    (empty / "notes.odt").write_text("hello")  # .md is an article format now
     assert_refused(seed_copy, empty, str(empty), "no loadable files")
 
 

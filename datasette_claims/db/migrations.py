@@ -396,6 +396,8 @@ def suggested_sources(db: sqlite_utils.Database) -> None:
         f"check (origin in {_in(SOURCE_ORIGINS)})",
         "alter table sources add column merged_into text references sources(id)",
         "create index idx_sources_origin on sources(origin)",
+        # Who wrote an article, from a web page's metadata or a text file's front matter.
+        "alter table documents add column author text",
         """
         create table source_history (
             id integer primary key,

@@ -85,6 +85,9 @@ class Article:
     published_at: str | None = None
     header: str | None = None
     language: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    author: str | None = None
 
     @cached_property  # asked for once per claim: rehashing a 10 MB body each time is slow
     def content_hash(self) -> str:
@@ -125,6 +128,8 @@ def parse_article(text: str, path: str = "<text>") -> Article:
     """Split an article file into header fields and body text (stored verbatim)."""
     if not text.strip():
         raise LoadError("article file is empty", file=path)
+    if text.startswith(("---\n", "---\r\n")):
+        return _front_matter(text, path)
     first_line, _, rest = text.partition("\n")
     match = HEADER_RE.match(first_line)
     if not match:
@@ -163,6 +168,61 @@ def parse_article(text: str, path: str = "<text>") -> Article:
         published_at=published_at,
         header=first_line.strip(),
         language=guess_language(body),
+    )
+
+
+FRONT_MATTER_FIELDS = {"title", "date", "url", "publisher", "language", "author"}
+
+
+def _front_matter(text: str, path: str) -> Article:
+    """`---` YAML front matter `---` (title, date, url, publisher, language, author), then
+    the body, stored verbatim from the line after the closing `---`."""
+    import yaml
+
+    from datasette_claims.inputs.fields import Fields
+    from datasette_claims.inputs.structured import Mapping, _LineLoader
+
+    lines = text.splitlines(keepends=True)
+    close = next((n for n in range(1, len(lines)) if lines[n].rstrip("\r\n") == "---"), None)
+    if close is None:
+        raise LoadError("front matter opened with --- on line 1 is never closed", file=path, line=1)
+    block = "".join(lines[1:close])
+    try:
+        data = yaml.load(block, Loader=_LineLoader) if block.strip() else {}  # noqa: S506
+    except LoadError as exc:
+        exc.file, exc.line = path, (exc.line or 0) + 1
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise LoadError(
+            f"malformed front matter: {exc.problem or exc}",
+            file=path,
+            line=(mark.line + 2) if mark else 1,
+        ) from None
+    if not isinstance(data, dict):
+        raise LoadError("front matter must be a mapping of fields", file=path, line=2)
+    # Line numbers in the file: the block starts on line 2.
+    if isinstance(data, Mapping):
+        data.key_lines = {k: v + 1 for k, v in data.key_lines.items()}
+        data.line = (data.line or 1) + 1
+    fields = Fields(data, path, "front matter", line=1)
+    fields.only(FRONT_MATTER_FIELDS)
+    body = "".join(lines[close + 1 :]).lstrip("\r\n")
+    if not body.strip():
+        raise LoadError("article has front matter but no body text", file=path, line=close + 2)
+    language = fields.text("language")
+    if language is not None and not re.fullmatch(r"[a-z]{2}", language):
+        raise fields.error(f"'{language}' is not a two-letter language code", "language")
+    return Article(
+        path=path,
+        text=body,
+        title=fields.text("title"),
+        published_at=fields.date("date"),
+        header=None,
+        language=language or guess_language(body),
+        url=fields.url("url"),
+        publisher=fields.text("publisher"),
+        author=fields.text("author"),
     )
 
 

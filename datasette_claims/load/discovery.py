@@ -8,7 +8,8 @@ from pathlib import Path
 
 from datasette_claims.errors import LoadError
 
-ARTICLE_SUFFIXES = {".txt"}
+# Articles: plain text (optionally with front matter), Markdown, saved web pages.
+ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 
 
 STRUCTURED_SUFFIXES = {".yml", ".yaml", ".json"}
@@ -22,7 +23,11 @@ SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "
 
 
 # Text files that are project paperwork, not articles.
-SKIPPED_FILES = re.compile(r"^(requirements.*|license.*|licence.*|copying.*|notice.*)\.txt$", re.I)
+SKIPPED_FILES = re.compile(
+    r"^(requirements.*|license.*|licence.*|copying.*|notice.*|readme.*|changelog.*|"
+    r"contributing.*|changes.*|authors.*)\.(txt|md)$",
+    re.I,
+)
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -40,7 +45,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             )
             if not matches:
                 raise LoadError(
-                    "directory holds no loadable files (articles *.txt, claim files "
+                    "directory holds no loadable files (articles *.txt, *.md, *.html, claim files "
                     "*.claims.yml/.json, source registries sources.yml)",
                     file=str(path),
                 )

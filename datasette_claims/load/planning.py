@@ -21,6 +21,7 @@ from datasette_claims.formats.base import ImportBatch, Importer, choose_importer
 from datasette_claims.inputs.article import Article, read_article
 from datasette_claims.inputs.curated import CuratedFile, parse_curated
 from datasette_claims.inputs.decoding import decode_head, read_bytes
+from datasette_claims.inputs.html import HTML_SUFFIXES, read_html
 from datasette_claims.inputs.registry import SourceEntry, independence_groups, parse_registry
 from datasette_claims.inputs.structured import read_structured
 from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXES, discover
@@ -61,7 +62,7 @@ def read_inputs(
                 raise LoadError(f"no claims found ({importer.description})", file=str(path))
             batches.append(batch)
         elif suffix in ARTICLE_SUFFIXES:
-            articles.append(read_article(path))
+            articles.append(read_any_article(path))
         elif suffix in STRUCTURED_SUFFIXES:
             data = read_structured(path)
             if isinstance(data, dict) and "sources" in data:
@@ -77,12 +78,19 @@ def read_inputs(
                 )
         else:
             raise LoadError(
-                f"cannot load '{suffix or path.name}' files; expected .txt articles, "
+                f"cannot load '{suffix or path.name}' files; expected .txt, .md or .html articles, "
                 ".yml/.yaml/.json claim files and source registries, or data an importer "
                 f"reads ({', '.join(i.name for i in importers)}; see --format)",
                 file=str(path),
             )
     return articles, sources, curated, batches
+
+
+def read_any_article(path: Path) -> Article:
+    """A text, Markdown or saved HTML article, by its file name."""
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return read_html(path)
+    return read_article(path)
 
 
 def importer_for(path: Path, importers: list[Importer], forced: str | None) -> Importer | None:
@@ -333,7 +341,7 @@ def _curated_document(
                 line=cf.line,
                 field="file",
             )
-        article = read_article(target)
+        article = read_any_article(target)
         by_path[target] = article
         return article
     assert cf.document_id is not None
