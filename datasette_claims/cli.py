@@ -112,6 +112,72 @@ def load(
             click.echo("  " + line)
 
 
+@claims.command(name="fetch")
+@database_argument(exists=False)
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--from-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of URLs, one per line (# starts a comment)",
+)
+@click.option(
+    "--archive", type=click.Path(file_okay=False, path_type=Path), help="Keep the raw HTML here"
+)
+@click.option("--timeout", default=20.0, show_default=True, help="Seconds to wait for each page")
+@click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True, help="Largest page")
+@click.option("--by", "actor", default="loader", show_default=True, help="Name recorded in history")
+@quiet_option
+def fetch_command(
+    database: Path,
+    urls: tuple[str, ...],
+    from_file: Path | None,
+    archive: Path | None,
+    timeout: float,
+    max_bytes: int,
+    actor: str,
+    quiet: bool,
+) -> None:
+    """Download web pages and load them into DATABASE like saved pages.
+
+    Every page is fetched before anything is written: one that fails (404, not HTML, too
+    big, too slow, too many redirects, no main text) stops the run with its URL, and the
+    database is left as it was.
+    """
+    from datasette_claims.inputs.fetch import fetch_page
+    from datasette_claims.inputs.html import parse_html
+
+    wanted = list(urls)
+    if from_file:
+        lines = from_file.read_text(encoding="utf-8").splitlines()
+        wanted += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if not wanted:
+        raise click.UsageError("give at least one URL, or --from-file")
+    existed = database.exists()
+    try:
+        articles = []
+        for url in dict.fromkeys(wanted):
+            page = fetch_page(url, timeout=timeout, max_bytes=max_bytes)
+            article = parse_html(page.raw, url, url=page.final_url)
+            article.fetched_at, article.raw_sha256 = page.fetched_at, page.sha256
+            article.url = article.url or page.final_url
+            articles.append(article)
+            if archive:
+                archive.mkdir(parents=True, exist_ok=True)
+                (archive / f"{page.sha256}.html").write_bytes(page.raw)
+            if not quiet:
+                click.echo(f"fetched {url} ({len(page.raw):,} bytes)", err=True)
+        with opened(database) as db:
+            summary = load_paths(db, [], files=[], actor=actor, fetched=articles, force=True)
+    except (ClaimsError, sqlite3.DatabaseError) as exc:
+        if not existed:
+            _remove_new_database(database)
+        raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
+    if not quiet:
+        click.echo(f"loaded {database}:")
+        for line in summary.lines():
+            click.echo("  " + line)
+
+
 def _explain(exc: Exception) -> str:
     """SQLite's message, with what the user can do about the common faults."""
     message = str(exc)

@@ -201,6 +201,8 @@ class DocumentRow(TypedDict):
     path: str | None
     header: str | None
     author: str | None
+    fetched_at: str | None
+    raw_sha256: str | None
     text: str
 
 
@@ -217,6 +219,8 @@ def document_row(
     path: str | None = None,
     header: str | None = None,
     author: str | None = None,
+    fetched_at: str | None = None,
+    raw_sha256: str | None = None,
 ) -> DocumentRow:
     digest = content_hash or _sha256(text)
     return DocumentRow(
@@ -231,6 +235,8 @@ def document_row(
         path=path,
         header=header,
         author=author,
+        fetched_at=fetched_at,
+        raw_sha256=raw_sha256,
         text=text,
     )
 

@@ -398,6 +398,9 @@ def suggested_sources(db: sqlite_utils.Database) -> None:
         "create index idx_sources_origin on sources(origin)",
         # Who wrote an article, from a web page's metadata or a text file's front matter.
         "alter table documents add column author text",
+        # A page fetched from the web: when, and the SHA-256 of the raw bytes received.
+        "alter table documents add column fetched_at text",
+        "alter table documents add column raw_sha256 text",
         """
         create table source_history (
             id integer primary key,

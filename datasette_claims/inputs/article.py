@@ -88,6 +88,8 @@ class Article:
     url: str | None = None
     publisher: str | None = None
     author: str | None = None
+    fetched_at: str | None = None  # pages fetched from the web: when
+    raw_sha256: str | None = None  # and the hash of the bytes received
 
     @cached_property  # asked for once per claim: rehashing a 10 MB body each time is slow
     def content_hash(self) -> str:

@@ -121,7 +121,9 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         _upsert_sources(db, plan, summary.sources)
         summary.suggested_sources = _insert_suggested_sources(db, plan, stamp, actor)
         documents = [{**row, "loaded_at": stamp} for row in plan.documents]
-        _upsert_rows(db, "documents", documents, summary.documents, ignore={"loaded_at"})
+        _upsert_rows(
+            db, "documents", documents, summary.documents, ignore={"loaded_at", "fetched_at"}
+        )
         propositions = [{**row, "created_at": stamp} for row in plan.propositions]
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
         _upsert_claims(db, plan.claims, stamp, actor, summary.claims)

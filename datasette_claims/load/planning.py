@@ -112,9 +112,11 @@ def plan_load(
     verdicts: dict[str, str] | None = None,
     session: LoadSession | None = None,
     discovered: bool = False,
+    fetched: list[Article] | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
+    `fetched` are articles read from the web already (`datasette claims fetch`).
     `paths` may be files and directories; pass `discover(paths)` to know the count first,
     and `discovered=True` when `paths` are such files already (they are not walked again).
     With `extract`, the registered extractors find claims in every document; beside a
@@ -125,6 +127,7 @@ def plan_load(
     articles, sources, curated_files, batches = read_inputs(
         files, progress, forced_format, verdicts
     )
+    articles.extend(fetched or [])  # pages fetched from the web, read already
     plan = LoadPlan(files=[str(f) for f in files])
 
     # Imported sources fill gaps; a source the registry or database knows is kept as is.

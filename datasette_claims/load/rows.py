@@ -257,6 +257,8 @@ def article_document_row(article: Article, meta: dict[str, Any]) -> DocumentRow:
         publisher=meta.get("publisher", article.publisher),
         url=meta.get("url", article.url),
         author=meta.get("author", article.author),
+        fetched_at=article.fetched_at,
+        raw_sha256=article.raw_sha256,
         published_at=meta.get("published_at", article.published_at),
         language=meta.get("language", article.language),
         path=Path(article.path).name if article.path else None,

@@ -18,6 +18,7 @@ from datasette_claims.db.connection import write_transaction
 from datasette_claims.db.history import now
 from datasette_claims.db.migrations import migrate
 from datasette_claims.formats import registered_importers
+from datasette_claims.inputs.article import Article
 from datasette_claims.inputs.decoding import unreadable
 from datasette_claims.load.apply import LoadSummary, apply_plan
 from datasette_claims.load.discovery import discover
@@ -83,6 +84,7 @@ def load_paths(
     force: bool = False,
     progress: Callable[[Path], None] | None = None,
     files: list[Path] | None = None,
+    fetched: list[Article] | None = None,
 ) -> LoadSummary:
     """Load files and directories into `db`; returns what was added, updated, skipped."""
     files = files if files is not None else discover(paths)
@@ -104,7 +106,8 @@ def load_paths(
         imports = [f for f in todo if importer_for(f, importers, forced_format)]
         base = [f for f in todo if f not in imports]
         session = LoadSession()
-        for group in ([base] if base else []) + [[f] for f in imports]:
+        groups: list[list[Path]] = ([base] if base or fetched else []) + [[f] for f in imports]
+        for number, group in enumerate(groups):
             plan = plan_load(
                 db,
                 group,
@@ -114,6 +117,7 @@ def load_paths(
                 verdicts=verdicts,
                 session=session,
                 discovered=True,  # `files` came from discover(): not walked again
+                fetched=fetched if number == 0 else None,
             )
             summary.add(apply_plan(db, plan, actor=actor))
         stamp = now()
