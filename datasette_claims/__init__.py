@@ -31,7 +31,7 @@ def register_actions(datasette: Any) -> list[Any]:
     from datasette.permissions import Action
     from datasette.resources import DatabaseResource
 
-    from datasette_claims.web.permissions import REVIEW_ACTION
+    from datasette_claims.web.permissions import ADD_ACTION, REVIEW_ACTION
 
     return [
         Action(
@@ -39,18 +39,24 @@ def register_actions(datasette: Any) -> list[Any]:
             abbr=None,
             description="Record reviews of claims (status, evidence) with datasette-claims",
             resource_class=DatabaseResource,
-        )
+        ),
+        Action(
+            name=ADD_ACTION,
+            abbr=None,
+            description="Add articles and their claims from the browser with datasette-claims",
+            resource_class=DatabaseResource,
+        ),
     ]
 
 
 @hookimpl
 def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> bool | None:
     # Datasette 0.65: answer for the review action from the plugin's review_allow setting.
-    from datasette_claims.web.permissions import REVIEW_ACTION, review_grant
+    from datasette_claims.web.permissions import GRANT_SETTINGS, review_grant
 
-    if action != REVIEW_ACTION:
+    if action not in GRANT_SETTINGS:
         return None
-    return review_grant(datasette, actor, resource if isinstance(resource, str) else None)
+    return review_grant(datasette, actor, resource if isinstance(resource, str) else None, action)
 
 
 @hookimpl
@@ -58,11 +64,11 @@ def permission_resources_sql(datasette: Any, actor: Any, action: str) -> Any:
     # Datasette 1.0a: the same grant, as a permission rule.
     from datasette.permissions import PermissionSQL
 
-    from datasette_claims.web.permissions import REVIEW_ACTION, review_grant
+    from datasette_claims.web.permissions import GRANT_SETTINGS, review_grant
 
-    if action != REVIEW_ACTION or not review_grant(datasette, actor):
+    if action not in GRANT_SETTINGS or not review_grant(datasette, actor, None, action):
         return None
-    return PermissionSQL.allow(reason="datasette-claims review_allow")
+    return PermissionSQL.allow(reason=f"datasette-claims {GRANT_SETTINGS[action]}")
 
 
 @hookimpl
@@ -107,7 +113,19 @@ async def _claims_link(datasette: Any, database: str) -> list[dict[str, str]]:
 @hookimpl
 def database_actions(datasette: Any, actor: Any, database: str, request: Any) -> Any:
     async def inner() -> list[dict[str, str]]:
-        return await _claims_link(datasette, database)
+        from datasette_claims.web.permissions import can_add
+
+        links = await _claims_link(datasette, database)
+        if datasette.get_database(database).is_mutable and await can_add(
+            datasette, actor, database
+        ):
+            links.append(
+                {
+                    "href": datasette.urls.database(database) + "/-/claims/add",
+                    "label": "Add an article: paste it, check its claims, save",
+                }
+            )
+        return links
 
     return inner
 

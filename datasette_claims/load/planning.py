@@ -206,7 +206,7 @@ def plan_load(
 
     # One index of every linkable source serves extraction and matching (extraction only
     # reads it).
-    index = _alias_index(db, sources)
+    index = alias_index(db, sources)
     if extract:
         extractors = registered_extractors()
         # Each document's curated spans, gathered in one pass (not one scan per document).
@@ -264,15 +264,20 @@ def _follow_source_decisions(db: sqlite_utils.Database, plan: LoadPlan) -> None:
             suggestion["parent_id"] = None
 
 
-def _alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:
+def alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:
     """Every source the extractor can link to: the database's and this load's."""
     index = AliasIndex()
     known: dict[str, tuple[SourceInfo, list[str]]] = {}
     if db["sources"].exists():
         # Provisional sources are not linked to by name: the words that suggested them
         # suggest them again, so a first load and a reload give the same claims.
+        linkable = (
+            "where origin in ('registry', 'confirmed')"
+            if "origin" in db["sources"].columns_dict
+            else ""  # a database from before provisional sources, not migrated yet
+        )
         for source_id, name, kind, role in db.execute(
-            "select id, name, kind, role from sources where origin in ('registry', 'confirmed')"
+            f"select id, name, kind, role from sources {linkable}"
         ).fetchall():
             known[source_id] = (SourceInfo(source_id, name, kind, role), [])
         for alias, source_id in db.execute(

@@ -23,6 +23,7 @@ from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.decisions.sources import confirm_source, merge_source, rename_source
 from datasette_claims.errors import ReviewError, WriterBusy
 from datasette_claims.web.guard import claims_database
+from datasette_claims.web.permissions import ADD_ACTION
 
 
 async def _decision(
@@ -171,3 +172,83 @@ async def source_decision_view(datasette: Any, request: Any) -> Response:
 
     back = "sources/" + request.url_vars["source"]
     return await _decision(datasette, request, back, write)
+
+
+_ARTICLE_FIELDS = ("text", "title", "url", "published_at", "publisher", "language")
+
+
+async def add_view(datasette: Any, request: Any) -> Response:
+    """Add an article from the browser: paste, preview the claims, untick, save.
+
+    GET shows the form; POST with `preview` extracts without writing; POST with `save`
+    loads the article with the ticked claims. Needs claims-add on a mutable database.
+    """
+    from datasette_claims.decisions.adding import (
+        NewArticle,
+        add_article,
+        check_article,
+        preview,
+    )
+
+    database, db = await claims_database(
+        datasette, request, writing=True, needs_claims=False, action=ADD_ACTION
+    )
+    form: dict[str, str] = {}
+    keep: set[tuple[int, int]] = set()
+    if request.method == "POST":
+        body = (await request.post_body()).decode("utf-8", errors="replace")
+        for key, value in parse_qsl(body, keep_blank_values=True):
+            if key == "keep":
+                start, _, end = value.partition("-")
+                if start.isdigit() and end.isdigit():
+                    keep.add((int(start), int(end)))
+            else:
+                form[key] = value
+    elif request.method != "GET":
+        return Response.text("Method not allowed", status=405, headers={"Allow": "GET, POST"})
+    error = None
+    claims: list[Any] = []
+    new = NewArticle(**{k: form.get(k) or "" for k in _ARTICLE_FIELDS})
+    overview = datasette.urls.database(database) + "/-/claims"
+    if request.method == "POST":
+        try:
+            new = check_article(new)
+            if "save" in form:
+                by = str((request.actor or {}).get("id") or "")
+                summary = await db.execute_write_fn(
+                    lambda conn: _add_locked(conn, add_article, new, keep, by), block=True
+                )
+                datasette.add_message(
+                    request,
+                    f"Article added with {summary.claims.added} claims (by {by})",
+                    datasette.INFO,
+                )
+                return Response.redirect(overview)
+            claims = await db.execute_fn(lambda conn: preview(sqlite_utils.Database(conn), new))
+        except ReviewError as exc:
+            error = str(exc)
+        except WriterBusy:
+            error = f"the database is busy (another write for {_wait_seconds()} s); try again"
+    html_page = await datasette.render_template(
+        "claims_add.html",
+        {
+            "database": database,
+            "claims_url": overview,
+            "form": {k: getattr(new, k) or "" for k in _ARTICLE_FIELDS},
+            "claims": claims,
+            "error": error,
+            "action_url": overview + "/add",
+        },
+        request=request,
+    )
+    return Response.html(html_page, status=400 if error else 200)
+
+
+def _add_locked(conn: sqlite3.Connection, add: Callable[..., Any], new: Any, keep: set, by: str):
+    """The load under the write lock, waiting (bounded) for another writer like a review."""
+    from datasette_claims.db.migrations import migrate
+
+    db = sqlite_utils.Database(conn)
+    with locked(db, _wait_seconds()):
+        migrate(db)
+        return add(db, new, keep, by)

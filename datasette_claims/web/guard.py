@@ -8,11 +8,16 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Forbidden, NotFound
 
 from datasette_claims.db.schema import has_claims_schema
-from datasette_claims.web.permissions import can_review, can_view
+from datasette_claims.web.permissions import ADD_ACTION, can_review, can_view
 
 
 async def claims_database(
-    datasette: Any, request: Any, *, writing: bool = False, needs_claims: bool = True
+    datasette: Any,
+    request: Any,
+    *,
+    writing: bool = False,
+    needs_claims: bool = True,
+    action: str | None = None,
 ) -> tuple[str, Any]:
     """The route's database name and Datasette database, or the 403/404 to answer.
 
@@ -28,7 +33,10 @@ async def claims_database(
         raise Forbidden("This database is read-only (immutable): nothing can be recorded")
     if not await can_view(datasette, request.actor, name):
         raise Forbidden("You do not have permission to view claims in this database")
-    if writing and not await can_review(datasette, request.actor, name):
+    if writing and action == ADD_ACTION:
+        if not await can_review(datasette, request.actor, name, ADD_ACTION):
+            raise Forbidden("You do not have permission to add articles (claims-add)")
+    elif writing and not await can_review(datasette, request.actor, name):
         raise Forbidden("You do not have permission to review claims (claims-review)")
     if needs_claims and not has_claims_schema(await db.table_names()):
         raise NotFound(f"Database '{name}' holds no claims (load one with `datasette claims load`)")

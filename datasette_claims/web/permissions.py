@@ -35,9 +35,14 @@ async def can_view(
 
 
 REVIEW_ACTION = "claims-review"
+ADD_ACTION = "claims-add"
+# Each action's allow block in the plugin's settings.
+GRANT_SETTINGS = {REVIEW_ACTION: "review_allow", ADD_ACTION: "add_allow"}
 
 
-def review_grant(datasette: Any, actor: dict | None, database: str | None = None) -> bool | None:
+def review_grant(
+    datasette: Any, actor: dict | None, database: str | None = None, action: str = REVIEW_ACTION
+) -> bool | None:
     """Our own answer for claims-review: the plugin setting `review_allow` (an allow block).
 
     Works the same on 0.65 and 1.0a, from metadata or config:
@@ -46,13 +51,20 @@ def review_grant(datasette: Any, actor: dict | None, database: str | None = None
     from datasette.utils import actor_matches_allow
 
     config = datasette.plugin_config("datasette-claims", database=database) or {}
-    allow = config.get("review_allow")
+    allow = config.get(GRANT_SETTINGS[action])
     if allow is None:
         return None
     return bool(actor_matches_allow(actor, allow))
 
 
-async def can_review(datasette: Any, actor: dict | None, database: str) -> bool:
+async def can_add(datasette: Any, actor: dict | None, database: str) -> bool:
+    """May this actor add articles from the browser? Denied unless granted (add_allow)."""
+    return await can_review(datasette, actor, database, ADD_ACTION)
+
+
+async def can_review(
+    datasette: Any, actor: dict | None, database: str, action: str = REVIEW_ACTION
+) -> bool:
     """May this actor record reviews in this database? Denied unless granted."""
     if actor is None:
         return False
@@ -61,12 +73,10 @@ async def can_review(datasette: Any, actor: dict | None, database: str) -> bool:
 
         return bool(
             await datasette.allowed(
-                action=REVIEW_ACTION, resource=DatabaseResource(database=database), actor=actor
+                action=action, resource=DatabaseResource(database=database), actor=actor
             )
         )
-    return bool(
-        await datasette.permission_allowed(actor, REVIEW_ACTION, resource=database, default=False)
-    )
+    return bool(await datasette.permission_allowed(actor, action, resource=database, default=False))
 
 
 # The tables besides `claims` that the pages read, and the columns each lends a claim row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datasette_claims.web.feed import changes_feed
 from datasette_claims.web.forms import (
+    add_view,
     link_view,
     merge_view,
     review_view,
@@ -22,6 +23,7 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims/changes\.atom$", changes_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.claimreview\.json)$", claimreview_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
+    (r"^/(?P<database>[^/]+)/-/claims/add$", add_view),
     (
         r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$",
         compare_view,
