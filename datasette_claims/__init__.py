@@ -131,6 +131,24 @@ def database_actions(datasette: Any, actor: Any, database: str, request: Any) ->
 
 
 @hookimpl
+def row_actions(
+    datasette: Any, actor: Any, request: Any, database: str, table: str, row: Any
+) -> list[dict[str, str]] | None:
+    # Datasette 1.0a's row page: a way from the raw row to the claim's own page.
+    if table != "claims" or row is None:
+        return None
+    from datasette.utils import tilde_encode
+
+    claim_id = row["id"]
+    return [
+        {
+            "href": datasette.urls.database(database) + "/-/claims/" + tilde_encode(claim_id),
+            "label": "Claim page: source, status, evidence and history",
+        }
+    ]
+
+
+@hookimpl
 def table_actions(datasette: Any, actor: Any, database: str, table: str, request: Any) -> Any:
     async def inner() -> list[dict[str, str]]:
         if table not in ("claims", "sources", "propositions", "documents"):

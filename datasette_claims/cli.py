@@ -324,7 +324,8 @@ def review(
     if result.proposition_id:
         click.echo(
             f"proposition {result.proposition_id}: {result.proposition_status}"
-            f" ({result.derived_changes} other claim statuses changed)"
+            f" ({result.derived_changes} other "
+            f"{'claim status' if result.derived_changes == 1 else 'claim statuses'} changed)"
         )
 
 
@@ -345,7 +346,7 @@ def review(
     "running a cell starting with = + - @ tab or CR as a formula (for pipelines).",
 )
 def export(database: Path, output: str, output_file: Any, raw: bool) -> None:
-    """Write DATABASE's claims as ClaimReview JSON-LD (reviewed claims) or plain CSV.
+    """Write DATABASE's claims as CSV (the default) or ClaimReview JSON-LD (reviewed claims).
 
     Both read back with `datasette claims load` (the claimreview and csv importers).
     CSV cells that would be spreadsheet formulas get a leading ' unless --raw; the csv

@@ -137,6 +137,24 @@ def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str
     return summary
 
 
+_HISTORY_LABELS = {
+    ("created", "status"): "created",
+    ("status", "status"): "status derived",
+    ("review", "status"): "reviewed",
+    ("updated", "proposition_id"): "moved to another proposition",
+    ("updated", "source_id"): "source changed",
+}
+
+
+def history_label(row: dict[str, Any]) -> str:
+    """What a history row records, in words: "reviewed", not "review status"."""
+    key = (row.get("action"), row.get("field"))
+    if key in _HISTORY_LABELS:
+        return _HISTORY_LABELS[key]
+    field = str(row.get("field") or "").replace("_", " ")
+    return f"{field} changed" if row.get("action") == "updated" and field else str(key[0])
+
+
 @json_errors
 async def overview(datasette: Any, request: Any) -> Response:
     page = ClaimsPage(datasette, request)
@@ -247,7 +265,7 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         "source": source,
         "document": {k: v for k, v in (document or {}).items() if k != "text"},
         "passage": passage.as_dict() if passage else None,
-        "history": history,
+        "history": [{**h, "what": history_label(h)} for h in history],
         "evidence": evidence,
         "related": [_clean(redact(c, hidden)) for c in related],
         "related_total": related_total,

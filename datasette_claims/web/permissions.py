@@ -96,6 +96,7 @@ LENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "propositions": ("proposition_statement", "proposition_topic"),
     "documents": (
         "document_title",
+        "document_path",
         "document_publisher",
         "document_published_at",
         "url",

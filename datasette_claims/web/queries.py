@@ -17,7 +17,7 @@ CLAIM_COLUMNS = """
     s.name as source_name, s.kind as source_kind, s.role as source_role,
     {source_origin} as source_origin,
     s.country as source_country, s.independence_group, g.name as group_name,
-    p.statement as proposition_statement, d.title as document_title,
+    p.statement as proposition_statement, d.title as document_title, d.path as document_path,
     d.publisher as document_publisher, d.published_at as document_published_at
 """
 
