@@ -202,3 +202,43 @@ def test_phone_width_and_basic_accessibility(server, browser, path):
     assert ratios and min(ratios) >= 4.5, ratios
     assert watch.errors == []
     page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_timeline_marks_do_not_hide_each_other_and_stay_readable(server, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server + "/claims/-/claims/compare/nk-supplies-russia-with-munitions")
+    shot(page, f"timeline-disputed-{width}")
+    boxes = page.evaluate(
+        """[...document.querySelectorAll('rect.claims-tl-claim')].map(r => {
+             const b = r.getBoundingClientRect(); return [b.left, b.right, b.top, b.bottom]; })"""
+    )
+    assert len(boxes) >= 2  # the US assertion and Russia's denial
+    for n, a in enumerate(boxes):
+        for b in boxes[n + 1 :]:
+            overlap = min(a[1], b[1]) - max(a[0], b[0])
+            assert overlap <= 0.5, f"two claim marks overlap by {overlap:.1f}px: {a} {b}"
+    # Labels never shrink below a readable size: the chart scrolls in its box instead.
+    sizes = page.evaluate(
+        """[...document.querySelectorAll('.claims-timeline text')].map(t =>
+             t.getBoundingClientRect().height)"""
+    )
+    assert sizes and min(sizes) >= 9, sizes
+    # Each mark can be reached from the keyboard and says who and what.
+    labels = page.evaluate(
+        "[...document.querySelectorAll('rect.claims-tl-claim')]"
+        ".map(r => r.getAttribute('aria-label'))"
+    )
+    assert any("denies" in label for label in labels)
+    assert any("asserts" in label for label in labels)
+    page.close()
+
+
+def test_a_month_forecast_is_labelled_with_its_month(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/claims/-/claims/compare/nk-troops-in-russia")
+    ticks = page.evaluate(
+        "[...document.querySelectorAll('.claims-timeline text')].map(t => t.textContent)"
+    )
+    assert "2024-12" in ticks and "2024-12-01" not in ticks, ticks
+    page.close()

@@ -33,6 +33,11 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+def _tick_label(tick: date, exact: set[date | None]) -> str:
+    """A month start that no full date names is the month ("2024-12"), not its first day."""
+    return tick.isoformat()[:7] if tick.day == 1 and tick not in exact else tick.isoformat()
+
+
 def _label(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
@@ -50,6 +55,13 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
         if made is not None:
             dated.append((c, made))
     days = [d for _, d in figures] + [d for _, d in dated]
+    # Days a value names exactly; "2024-12" is a month, drawn at its first day.
+    exact = {
+        _day(v)
+        for c in claims
+        for v in (c.get("figure_as_of"), c.get("claimed_at"))
+        if v and len(v) >= 10
+    }
     if not days:
         return None
     first, last = min(days), max(days)
@@ -65,8 +77,11 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
     def y(value: float) -> float:
         return FIGURE_BOTTOM - float(value) / (top_value * 1.15) * (FIGURE_BOTTOM - TOP)
 
+    # Without figures only the claims' lane is drawn: no empty chart above it.
+    shift = 0 if figures else CLAIMS_Y - 40
+    height = HEIGHT - shift
     parts: list[str] = [
-        f'<svg class="claims-timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="claims-timeline" viewBox="0 {shift} {WIDTH} {height}" role="img" '
         'aria-labelledby="claims-tl-title" xmlns="http://www.w3.org/2000/svg">',
         '<title id="claims-tl-title">Timeline: figures by as-of date and claims by the date '
         "they were made</title>",
@@ -110,14 +125,22 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
         f'<text class="claims-tl-label" x="{LEFT - 8}" y="{CLAIMS_Y + 4}" '
         'text-anchor="end">claims</text>'
     )
-    for claim, day in dated:
+    same_day: dict[date, int] = {}
+    for _, day in dated:
+        same_day[day] = same_day.get(day, 0) + 1
+    placed: dict[date, int] = {}
+    for claim, day in sorted(dated, key=lambda item: (item[1], item[0].get("stance") or "")):
         stance = escape(claim.get("stance") or "asserts")
-        tip = (
-            f"{claim.get('source_name') or 'unattributed'} {claim.get('stance')}, {day.isoformat()}"
-        )
+        who = claim.get("source_name") or claim.get("speaker") or "unattributed"
+        tip = f"{who} {claim.get('stance')}, {day.isoformat()}"
+        # Claims made on one day sit side by side, not on top of each other.
+        k, n = placed.get(day, 0), same_day[day]
+        placed[day] = k + 1
+        cx = x(day) + (k - (n - 1) / 2) * 10
         parts.append(
-            f'<rect class="claims-tl-claim claims-tl-{stance}" x="{x(day) - 4:.1f}" '
-            f'y="{CLAIMS_Y - 6}" width="8" height="12"><title>{escape(tip)}</title></rect>'
+            f'<rect class="claims-tl-claim claims-tl-{stance}" x="{cx - 4:.1f}" '
+            f'y="{CLAIMS_Y - 6}" width="8" height="12" tabindex="0" '
+            f'aria-label="{escape(tip)}"><title>{escape(tip)}</title></rect>'
         )
     parts.append(
         f'<line class="claims-tl-axis" x1="{LEFT}" y1="{AXIS_Y}" '
@@ -130,7 +153,7 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
             anchor = "middle"
         parts.append(
             f'<text class="claims-tl-label" x="{x(tick):.1f}" y="{AXIS_Y + 16}" '
-            f'text-anchor="{anchor}">{escape(tick.isoformat())}</text>'
+            f'text-anchor="{anchor}">{escape(_tick_label(tick, exact))}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
