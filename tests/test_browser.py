@@ -242,3 +242,27 @@ def test_a_month_forecast_is_labelled_with_its_month(server, browser):
     )
     assert "2024-12" in ticks and "2024-12-01" not in ticks, ticks
     page.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/claims/-/claims",
+        "/claims/-/claims/sources/south-korea",
+        "/claims/-/claims/compare/nk-troops-in-russia",
+        "/claims/-/claims/nis-3000-in-russia",
+    ],
+)
+def test_at_phone_width_every_table_value_keeps_its_label(server, browser, path):
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(server + path)
+    shot(page, "labels-" + path.strip("/").replace("/", "_"))
+    missing = page.evaluate(
+        """[...document.querySelectorAll('.claims table.rows-and-columns td')]
+             .filter(td => td.offsetParent !== null)
+             .filter(td => !getComputedStyle(td, '::before').content
+                               .replace(/^(none|normal|"")$/, ''))
+             .map(td => td.textContent.trim().slice(0, 40))"""
+    )
+    assert missing == [], f"values without a label at 375 px: {missing[:5]}"
+    page.close()

@@ -167,9 +167,13 @@ async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path
     assert "Government of South Korea" in page  # its institution
     assert "3,000" in page and "soldiers" in page and "as of 2024-10-24" in page
     # History: the created row, then the derived corroboration.
-    assert re.search(r"<td>loader</td><td>created</td>", page)  # in words, not "created status"
     assert re.search(
-        r"<td>loader</td><td>status derived</td>\s*<td>unverified</td><td>corroborated</td>", page
+        r"<td data-label=\"Who\">loader</td><td data-label=\"What\">created</td>", page
+    )  # in words, not "created status"
+    assert re.search(
+        r"<td data-label=\"Who\">loader</td><td data-label=\"What\">status derived</td>\s*"
+        r"<td data-label=\"From\">unverified</td><td data-label=\"To\">corroborated</td>",
+        page,
     )
     # Related claims on the same proposition: the 10,000 forecast and the US government.
     assert 'href="/claims/-/claims/nis-10000-by-december"' in page
