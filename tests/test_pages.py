@@ -9,6 +9,8 @@ import sqlite3
 import pytest
 from datasette.app import Datasette
 
+from .utils import rows
+
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
 
@@ -282,7 +284,8 @@ async def test_source_page(ds, seed_db_path):
     for member in ("Yoon Suk Yeol", "National Intelligence Service (South Korea)"):
         assert member in page
     assert "Südkorea" in page  # German alias
-    assert "Ich glaube nicht" not in page  # Cho's claims are on his own page
+    # An institution's page lists its members' claims too, each with who said it.
+    assert "Ich glaube nicht" in page and "Cho Tae Yul" in page
 
 
 async def test_not_found_pages(ds):
@@ -349,3 +352,23 @@ async def test_passage_needs_permission_to_read_documents(seed_db_path):
     assert data["passage"] is None
     page = (await ds.client.get("/claims/-/claims/nis-3000-in-russia")).text
     assert "<mark>" not in page
+
+
+@pytest.mark.asyncio
+async def test_an_institution_page_adds_up_its_members_at_every_level(ds, seed_db_path):
+    data = (await ds.client.get("/claims/-/claims/sources/south-korea.json")).json()
+    members = rows(
+        seed_db_path,
+        "select id from sources where independence_group = 'south-korea' and id != 'south-korea'",
+    )
+    assert sorted(m["id"] for m in data["members"]) == sorted(i for (i,) in members)
+    assert any(m["depth"] > 1 for m in data["members"])  # not only the direct children
+    (total,) = rows(
+        seed_db_path,
+        "select count(*) from claims c join sources s on s.id = c.source_id "
+        "where s.independence_group = 'south-korea'",
+    )[0]
+    (own,) = rows(seed_db_path, "select count(*) from claims where source_id = 'south-korea'")[0]
+    assert data["track_record"]["claims"] == total > own == data["own_claims"]
+    page = (await ds.client.get("/claims/-/claims/sources/south-korea")).text
+    assert f"{own} of these claims are its own" in page

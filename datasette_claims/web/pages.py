@@ -345,12 +345,16 @@ async def source_view(datasette: Any, request: Any) -> Response:
     if source is None:
         raise NotFound(f"Source not found: {source_id}")
     claims = [_clean(redact(c, hidden)) for c in await queries.claims_for_source(db, source_id)]
-    by_status = await queries.status_counts(db, source_id)
+    members = await queries.source_members(db, source_id)
+    # An institution's record is its members' too: the government counts its ministers.
+    by_status = await queries.status_counts(db, source_id, members=bool(members))
+    own = await queries.status_counts(db, source_id) if members else by_status
     data = {
         "source": source,
         "track_record": queries.track_record(by_status, source.get("reliability")),
         "parents": await queries.source_chain(db, source_id),
-        "members": await queries.source_children(db, source_id),
+        "members": members,
+        "own_claims": sum(own.values()),
         "aliases": []
         if "source_aliases" in hidden
         else await queries.source_aliases(db, source_id),

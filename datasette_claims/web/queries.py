@@ -260,13 +260,38 @@ async def other_claims_on_proposition(
     return rows, total
 
 
+# A source and everything under it (its members, their members ...); the loader refuses
+# parent cycles, and the limit bounds the walk whatever the data holds.
+_TREE = """with recursive tree(id, depth) as (
+    select :source, 0
+    union all
+    select s.id, t.depth + 1 from sources s join tree t on s.parent_id = t.id
+    where t.depth < 50
+    limit 100000
+)"""
+
+
 async def claims_for_source(db: Any, source_id: str, limit: int = 200) -> list[dict[str, Any]]:
-    """The source's latest claims (the overview filtered by source pages through the rest)."""
+    """The latest claims of the source and its members (the overview pages through more)."""
     return _rows(
         await db.execute(
-            f"""select {await claim_columns(db)} {CLAIM_JOINS} where c.source_id = ?
-                order by c.rowid desc limit ?""",
-            [source_id, limit],
+            f"""{_TREE} select {await claim_columns(db)} {CLAIM_JOINS}
+                where c.source_id in (select id from tree)
+                order by c.rowid desc limit :limit""",
+            {"source": source_id, "limit": limit},
+        )
+    )
+
+
+async def source_members(db: Any, source_id: str) -> list[dict[str, Any]]:
+    """Every source under this one, at every level, with how deep and under whom."""
+    return _rows(
+        await db.execute(
+            f"""{_TREE} select s.id, s.name, s.kind, s.role, t.depth, p.name as parent_name
+                from tree t join sources s on s.id = t.id
+                left join sources p on p.id = s.parent_id
+                where t.depth > 0 order by t.depth, s.name""",
+            {"source": source_id},
         )
     )
 
@@ -329,15 +354,6 @@ async def source_chain(db: Any, source_id: str) -> list[dict[str, Any]]:
     )
 
 
-async def source_children(db: Any, source_id: str) -> list[dict[str, Any]]:
-    return _rows(
-        await db.execute(
-            "select id, name, kind, role from sources where parent_id = ? order by name",
-            [source_id],
-        )
-    )
-
-
 async def source_aliases(db: Any, source_id: str) -> list[dict[str, Any]]:
     return _rows(
         await db.execute(
@@ -354,12 +370,16 @@ async def evidence(db: Any, claim_id: str) -> list[dict[str, Any]]:
     )
 
 
-async def status_counts(db: Any, source_id: str) -> dict[str, int]:
-    """The source's claims by status, through the (source_id, status) index."""
+async def status_counts(db: Any, source_id: str, members: bool = False) -> dict[str, int]:
+    """The source's claims by status (with `members`, its members' too), through the
+    (source_id, status) index."""
     counts = {s: 0 for s in STATUSES}
+    where = "source_id in (select id from tree)" if members else "source_id = :source"
     for status, count in (
         await db.execute(
-            "select status, count(*) from claims where source_id = ? group by status", [source_id]
+            f"{_TREE if members else ''} select status, count(*) from claims "
+            f"where {where} group by status",
+            {"source": source_id},
         )
     ).rows:
         counts[status] = count
