@@ -84,3 +84,54 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         '<?xml version="1.0" encoding="utf-8"?>\n' + body,
         content_type="application/atom+xml; charset=utf-8",
     )
+
+
+async def checked_feed(datasette: Any, request: Any) -> Response:
+    """`/<db>/-/claims/checked.atom`: new claims on propositions someone checked already."""
+    from datasette_claims.web import queries
+
+    database, db = await claims_database(datasette, request)
+    hidden = await hidden_tables(
+        datasette, request.actor, database, ("sources", "propositions", "claim_reviews")
+    )
+    rows = [] if "claim_reviews" in hidden else await queries.new_claims_on_checked(db, FEED_SIZE)
+    base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(
+        feed, f"{{{ATOM}}}title"
+    ).text = f"New claims on already-checked propositions in {database}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/checked"
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "/checked.atom", rel="self")
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _clean(
+        rows[0]["created_at"] if rows else "1970-01-01T00:00:00+00:00"
+    )
+    for row in rows:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        source = None if "sources" in hidden else row["source_name"]
+        statement = None if "propositions" in hidden else row["statement"]
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _clean(
+            f"{source or 'unattributed'}: {row['text'][:120]}"
+        )
+        ET.SubElement(
+            entry, f"{{{ATOM}}}id"
+        ).text = f"tag:datasette-claims,2024:{database}/checked/{_clean(row['id'])}"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _clean(row["created_at"])
+        ET.SubElement(
+            entry, f"{{{ATOM}}}link", href=f"{base}/{tilde_encode(row['id'])}", rel="alternate"
+        )
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = _clean(source or "unattributed")
+        lines = [f"“{row['text']}”"]
+        if statement:
+            lines.append(
+                f"On “{statement}”, checked since {row['first_checked']} "
+                f"(now {row['proposition_status']})"
+            )
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(lines))
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
+        content_type="application/atom+xml; charset=utf-8",
+    )

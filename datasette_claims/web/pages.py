@@ -253,6 +253,15 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         if review_rows
         else None
     )
+    # A claim on a proposition someone checked already shows that verdict first.
+    checked: list[dict[str, Any]] = []
+    if claim["proposition_id"] and "claim_reviews" not in hidden:
+        checked = [
+            redact(row, hidden)
+            for row in await queries.earlier_verdicts(db, claim["proposition_id"], claim_id)
+        ]
+        if "sources" in hidden:
+            checked = [{**row, "source_name": None} for row in checked]
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     # The passage is document text: show it only to those who may read the documents table.
     passage = None
@@ -268,6 +277,7 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         "history": [{**h, "what": history_label(h)} for h in history],
         "evidence": evidence,
         "related": [_clean(redact(c, hidden)) for c in related],
+        "already_checked": checked,
         "related_total": related_total,
         "hidden_tables": sorted(hidden),
     }

@@ -93,7 +93,7 @@ LENT_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_institution",
         "source_institution_name",
     ),
-    "propositions": ("proposition_statement", "proposition_topic"),
+    "propositions": ("proposition_statement", "proposition_topic", "proposition_status"),
     "documents": (
         "document_title",
         "document_path",

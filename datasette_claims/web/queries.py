@@ -17,7 +17,8 @@ CLAIM_COLUMNS = """
     s.name as source_name, s.kind as source_kind, s.role as source_role,
     {source_origin} as source_origin,
     s.country as source_country, s.independence_group, g.name as group_name,
-    p.statement as proposition_statement, d.title as document_title, d.path as document_path,
+    p.statement as proposition_statement, p.status as proposition_status,
+    d.title as document_title, d.path as document_path,
     d.publisher as document_publisher, d.published_at as document_published_at
 """
 
@@ -406,5 +407,61 @@ async def source_ratings(db: Any, source_id: str) -> list[dict[str, Any]]:
             "select scheme, label, count from source_ratings where source_id = ? "
             "order by scheme, label",
             [source_id],
+        )
+    )
+
+
+async def earlier_verdicts(db: Any, proposition_id: str, claim_id: str) -> list[dict[str, Any]]:
+    """People's reviews and imported fact-checks of the proposition's other claims: what
+    a new claim on an already-checked proposition should show first, newest first."""
+    reviews = _rows(
+        await db.execute(
+            """select c.id as claim_id, c.status, c.reviewed_by as reviewer, c.reviewed_at,
+                   null as url, 'review' as kind, s.name as source_name
+               from claims c left join sources s on s.id = c.source_id
+               where c.proposition_id = :p and c.id != :c and c.reviewed_at is not null""",
+            {"p": proposition_id, "c": claim_id},
+        )
+    )
+    imported = _rows(
+        await db.execute(
+            """select r.claim_id, r.status, r.reviewer, r.reviewed_at, r.url,
+                   'fact-check' as kind, s.name as source_name
+               from claim_reviews r join claims c on c.id = r.claim_id
+               left join sources s on s.id = c.source_id
+               where c.proposition_id = :p and c.id != :c""",
+            {"p": proposition_id, "c": claim_id},
+        )
+    )
+    return sorted(reviews + imported, key=lambda r: r["reviewed_at"] or "", reverse=True)
+
+
+async def new_claims_on_checked(db: Any, limit: int) -> list[dict[str, Any]]:
+    """Claims that arrived on a proposition after someone checked it (a review or an
+    imported fact-check of another of its claims), newest first."""
+    return _rows(
+        await db.execute(
+            """with checked as (
+                   select c.proposition_id, min(c.reviewed_at) as first_checked
+                   from claims c where c.reviewed_at is not null and c.proposition_id is not null
+                   group by c.proposition_id
+                   union all
+                   select c.proposition_id, min(r.reviewed_at)
+                   from claim_reviews r join claims c on c.id = r.claim_id
+                   where c.proposition_id is not null and r.reviewed_at is not null
+                   group by c.proposition_id
+               ), first as (
+                   select proposition_id, min(first_checked) as first_checked
+                   from checked group by proposition_id
+               )
+               select c.id, c.text, c.created_at, c.proposition_id, c.reviewed_at,
+                   p.statement, p.status as proposition_status, s.name as source_name,
+                   f.first_checked
+               from claims c join first f on f.proposition_id = c.proposition_id
+               join propositions p on p.id = c.proposition_id
+               left join sources s on s.id = c.source_id
+               where c.reviewed_at is null and c.created_at > f.first_checked
+               order by c.created_at desc, c.rowid desc limit :limit""",
+            {"limit": limit},
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datasette_claims.web.feed import changes_feed
+from datasette_claims.web.feed import changes_feed, checked_feed
 from datasette_claims.web.forms import (
     add_view,
     link_view,
@@ -21,6 +21,7 @@ from datasette_claims.web.pages import (
 
 ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims/changes\.atom$", changes_feed),
+    (r"^/(?P<database>[^/]+)/-/claims/checked\.atom$", checked_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.claimreview\.json)$", claimreview_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
     (r"^/(?P<database>[^/]+)/-/claims/add$", add_view),
