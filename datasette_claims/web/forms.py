@@ -44,15 +44,8 @@ async def _decision(
     by = str((request.actor or {}).get("id") or "")
     url = datasette.urls.database(database) + "/-/claims/" + back
     try:
-        # Datasette 1.0a would open a deferred transaction around the function: ours holds
-        # the write lock from the start instead.
-        own = (
-            {"transaction": False}
-            if "transaction" in signature(db.execute_write_fn).parameters
-            else {}
-        )
         message = await db.execute_write_fn(
-            lambda conn: _locked(conn, write, form, by), block=True, **own
+            lambda conn: _locked(conn, write, form, by), block=True, **_own_transaction(db)
         )
     except ReviewError as exc:
         datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
@@ -68,6 +61,14 @@ async def _decision(
         )
     datasette.add_message(request, message, datasette.INFO)
     return Response.redirect(url)
+
+
+def _own_transaction(db: Any) -> dict[str, bool]:
+    """Datasette 1.0a would open a deferred transaction around a write function: ours
+    holds the write lock from the start instead (0.65 opens none)."""
+    return (
+        {"transaction": False} if "transaction" in signature(db.execute_write_fn).parameters else {}
+    )
 
 
 def _wait_seconds() -> int:
@@ -216,7 +217,9 @@ async def add_view(datasette: Any, request: Any) -> Response:
             if "save" in form:
                 by = str((request.actor or {}).get("id") or "")
                 summary = await db.execute_write_fn(
-                    lambda conn: _add_locked(conn, add_article, new, keep, by), block=True
+                    lambda conn: _add_locked(conn, add_article, new, keep, by),
+                    block=True,
+                    **_own_transaction(db),
                 )
                 datasette.add_message(
                     request,
