@@ -24,6 +24,26 @@ def _clean(text: str | None) -> str:
 FEED_SIZE = 100
 
 
+def _feed(base: str, database: str, name: str, title: str, updated: str | None) -> ET.Element:
+    """An Atom feed element with its title, tag-URI id, self and page links, updated time."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/{name}"
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base}/{name}.atom", rel="self")
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _clean(updated or "1970-01-01T00:00:00+00:00")
+    return feed
+
+
+def _atom(feed: ET.Element) -> Response:
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
+        content_type="application/atom+xml; charset=utf-8",
+    )
+
+
 async def changes_feed(datasette: Any, request: Any) -> Response:
     database, db = await claims_database(datasette, request)
     hidden = await hidden_tables(
@@ -46,14 +66,12 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         )
     ).rows
     base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Claim status changes in {database}"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/changes"
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "/changes.atom", rel="self")
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _clean(
-        rows[0]["changed_at"] if rows else "1970-01-01T00:00:00+00:00"
+    feed = _feed(
+        base,
+        database,
+        "changes",
+        f"Claim status changes in {database}",
+        rows[0]["changed_at"] if rows else None,
     )
     for row in rows:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
@@ -79,11 +97,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         if row["evidence_url"] and "evidence" not in hidden:
             summary.append(f"Evidence: {row['evidence_url']}")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(summary))
-    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return Response(
-        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
-        content_type="application/atom+xml; charset=utf-8",
-    )
+    return _atom(feed)
 
 
 async def checked_feed(datasette: Any, request: Any) -> Response:
@@ -96,16 +110,12 @@ async def checked_feed(datasette: Any, request: Any) -> Response:
     )
     rows = [] if "claim_reviews" in hidden else await queries.new_claims_on_checked(db, FEED_SIZE)
     base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(
-        feed, f"{{{ATOM}}}title"
-    ).text = f"New claims on already-checked propositions in {database}"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:datasette-claims,2024:{database}/checked"
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "/checked.atom", rel="self")
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=base, rel="alternate")
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _clean(
-        rows[0]["created_at"] if rows else "1970-01-01T00:00:00+00:00"
+    feed = _feed(
+        base,
+        database,
+        "checked",
+        f"New claims on already-checked propositions in {database}",
+        rows[0]["created_at"] if rows else None,
     )
     for row in rows:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
@@ -130,8 +140,4 @@ async def checked_feed(datasette: Any, request: Any) -> Response:
                 f"(now {row['proposition_status']})"
             )
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(lines))
-    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return Response(
-        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
-        content_type="application/atom+xml; charset=utf-8",
-    )
+    return _atom(feed)
