@@ -175,8 +175,15 @@ async def test_web_link_decisions(corpus_db):
     token = re.search(r'name="csrftoken" value="([^"]*)"', page.text).group(1)
     if "ds_csrftoken" in page.cookies:
         cookies["ds_csrftoken"] = page.cookies["ds_csrftoken"]
-    response = await ds.client.post(
+    linked = rows(corpus_db, "select proposition_id from claims where id = 'e2'")
+    # Unlinking is for good: without the confirmation box ticked nothing happens.
+    unconfirmed = await ds.client.post(
         "/corpus/-/claims/e2/unlink", data={"csrftoken": token}, cookies=cookies
+    )
+    assert unconfirmed.status_code == 302
+    assert rows(corpus_db, "select proposition_id from claims where id = 'e2'") == linked
+    response = await ds.client.post(
+        "/corpus/-/claims/e2/unlink", data={"csrftoken": token, "confirm": "yes"}, cookies=cookies
     )
     assert response.status_code == 302
     assert rows(corpus_db, "select proposition_id from claims where id = 'e2'") == [(None,)]

@@ -589,3 +589,24 @@ async def test_the_comparison_page_shows_the_status_an_imported_verdict_gives(se
     data = (await ds.client.get("/claims/-/claims/compare/nk-troops-in-russia.json")).json()
     stored = rows(seed_copy, "select status from propositions where id = 'nk-troops-in-russia'")
     assert [(data["comparison"]["status"],)] == stored == [("refuted",)]
+
+
+@pytest.mark.asyncio
+async def test_claimreview_feed_says_a_person_reviewed_and_where(seed_copy):
+    run_cli(
+        "review", seed_copy, "us-accuses-munitions", "--status", "refuted",
+        "--evidence", EVIDENCE, "--by", "anna",
+    )  # fmt: skip
+    ds = Datasette([str(seed_copy)])
+    feed = (await ds.client.get("/claims/-/claims.claimreview.json")).json()
+    (review,) = [
+        item["item"][0]
+        for item in feed["dataFeedElement"]
+        if item["item"][0]["author"]["name"] == "anna"
+    ]
+    assert review["author"]["@type"] == "Person"
+    assert review["url"].endswith("/claims/-/claims/us-accuses-munitions")  # the review itself
+    assert review["citation"]["url"] == EVIDENCE  # the evidence, cited
+    assert review["@id"].startswith("http") and review["@id"].endswith(
+        "#claim-us-accuses-munitions"
+    )

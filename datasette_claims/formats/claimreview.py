@@ -318,18 +318,29 @@ def claim_review(row: dict[str, Any], claim_url: str | None = None) -> dict[str,
     ):
         if row.get(key) not in (None, ""):
             rating[name] = row[key]
+    # A review a person recorded here is by a Person, published on the claim's page, with
+    # its evidence cited; an imported fact-check is the fact-checker's, at its own URL.
+    by_person = row.get("review_kind") == "person"
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "@id": f"#claim-{row['id']}",
+        "@id": f"{claim_url or ''}#claim-{row['id']}",
         "claimReviewed": row["text"],
         "itemReviewed": item,
-        "author": {"@type": "Organization", "name": row.get("reviewer") or "unknown"},
+        "author": {
+            "@type": "Person" if by_person else "Organization",
+            "name": row.get("reviewer") or "unknown",
+        },
         "reviewRating": rating,
     }
     if row.get("reviewed_at"):
         review["datePublished"] = row["reviewed_at"]
-    if row.get("review_url") or claim_url:
+    if by_person:
+        if claim_url:
+            review["url"] = claim_url
+        if row.get("review_url"):
+            review["citation"] = {"@type": "CreativeWork", "url": row["review_url"]}
+    elif row.get("review_url") or claim_url:
         review["url"] = row.get("review_url") or claim_url
     return review
 

@@ -27,7 +27,8 @@ select c.id, c.text, c.source_id as source, s.name as source_name, s.kind as sou
     c.proposition_id as proposition, p.statement as proposition_statement,
     p.topic as proposition_topic, c.figure_value, c.figure_unit, c.figure_as_of,
     r.verdict, r.reviewer, r.reviewer_url, r.url as review_url, r.reviewed_at,
-    r.rating_value, r.best_rating, r.worst_rating, r.status as review_status
+    r.rating_value, r.best_rating, r.worst_rating, r.status as review_status,
+    r.kind as review_kind
 from claims c
 left join sources s on s.id = c.source_id
 left join sources g on g.id = s.independence_group
@@ -35,13 +36,13 @@ left join documents d on d.id = c.document_id
 left join propositions p on p.id = c.proposition_id
 left join (
     select claim_id, verdict, reviewer, reviewer_url, url, reviewed_at, rating_value,
-        best_rating, worst_rating, status, id as sort_key
+        best_rating, worst_rating, status, id as sort_key, 'fact-check' as kind
     from claim_reviews {review_where}
     union all
     -- Reviews made here: the reviewer's decision, with the first piece of evidence.
     select c2.id, c2.status, c2.reviewed_by, null,
         (select e.url from evidence e where e.claim_id = c2.id order by e.id limit 1),
-        c2.reviewed_at, null, null, null, c2.status, 1e15
+        c2.reviewed_at, null, null, null, c2.status, 1e15, 'person'
     from claims c2
     where c2.reviewed_at is not null {own_where} and not exists (
         select 1 from claim_reviews r2

@@ -122,6 +122,8 @@ async def link_view(datasette: Any, request: Any) -> Response:
 
     def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
         if action == "unlink":
+            if form.get("confirm") != "yes":
+                raise ReviewError("unlinking is for good: tick the box to confirm it")
             old = unlink(db, claim_id, by)
             return f"Unlinked from {old}; this pair will not be suggested again"
         target = (form.get("proposition") or "").strip()
