@@ -298,11 +298,20 @@ async def test_a_bad_web_review_writes_nothing(seed_copy):
     before = file_digest(seed_copy)
     response = await ds.client.post(
         "/claims/-/claims/us-accuses-munitions/review",
-        data={"csrftoken": token, "status": "refuted", "evidence": ""},
+        data={
+            "csrftoken": token,
+            "status": "refuted",
+            "evidence": "",
+            "note": "Checked the imagery",
+        },
         cookies=cookies,
     )
     assert response.status_code == 302
     assert file_digest(seed_copy) == before
+    # Back on the form, what was typed is still there.
+    again = await ds.client.get(response.headers["location"], cookies=cookies)
+    assert ">Checked the imagery</textarea>" in again.text
+    assert '<option value="refuted" selected>' in again.text
 
 
 @pytest.mark.asyncio

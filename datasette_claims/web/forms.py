@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from inspect import signature
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import sqlite_utils
 from datasette.utils import tilde_decode
@@ -49,7 +49,9 @@ async def _decision(
         )
     except ReviewError as exc:
         datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
-        return Response.redirect(url)
+        # Back to the form with what was typed, so nothing has to be entered again.
+        kept = {k: v for k, v in form.items() if k in _KEPT_FIELDS and v}
+        return Response.redirect(url + ("?" + urlencode(kept) if kept else ""))
     except WriterBusy:
         return Response.html(
             "<!DOCTYPE html><title>Busy</title><h1>The database is busy</h1>"
@@ -61,6 +63,9 @@ async def _decision(
         )
     datasette.add_message(request, message, datasette.INFO)
     return Response.redirect(url)
+
+
+_KEPT_FIELDS = ("status", "evidence", "note", "credibility", "proposition", "statement")
 
 
 def _own_transaction(db: Any) -> dict[str, bool]:
