@@ -372,3 +372,15 @@ async def test_an_institution_page_adds_up_its_members_at_every_level(ds, seed_d
     assert data["track_record"]["claims"] == total > own == data["own_claims"]
     page = (await ds.client.get("/claims/-/claims/sources/south-korea")).text
     assert f"{own} of these claims are its own" in page
+
+
+async def test_the_overview_opens_with_what_needs_a_person(ds, seed_db_path):
+    data = (await ds.client.get("/claims/-/claims.json")).json()
+    (disputed,) = rows(seed_db_path, "select count(*) from propositions where status = 'disputed'")[
+        0
+    ]
+    assert data["awaiting"]["disputed"] == disputed > 0
+    assert data["awaiting"]["new_on_checked"] == 0  # nobody has checked anything yet
+    page = (await ds.client.get("/claims/-/claims")).text
+    assert "Needs a person" in page
+    assert f"{disputed} disputed proposition" in page

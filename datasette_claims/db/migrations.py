@@ -396,6 +396,10 @@ def suggested_sources(db: sqlite_utils.Database) -> None:
         f"check (origin in {_in(SOURCE_ORIGINS)})",
         "alter table sources add column merged_into text references sources(id)",
         "create index idx_sources_origin on sources(origin)",
+        # Reviewed claims are few: finding them (already-checked propositions) must not
+        # scan every claim, and unreviewed rows cost the index nothing.
+        "create index idx_claims_reviewed on claims(proposition_id, reviewed_at) "
+        "where reviewed_at is not null",
         # Who wrote an article, from a web page's metadata or a text file's front matter.
         "alter table documents add column author text",
         # A page fetched from the web: when, and the SHA-256 of the raw bytes received.

@@ -184,9 +184,16 @@ async def overview(datasette: Any, request: Any) -> Response:
             format="json" if page.json else None,
             query={**filters, "_size": size, "_next": next_token},
         )
+    awaiting = await queries.awaiting_people(
+        db,
+        await hidden_tables(
+            datasette, request.actor, page.database, ("propositions", "sources", "claim_reviews")
+        ),
+    )
     data = {
         "database": page.database,
         "filters": filters,
+        "awaiting": awaiting,
         "counts": counts,
         "total": total,
         "rows": [_clean(r) for r in rows],

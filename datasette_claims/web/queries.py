@@ -465,3 +465,22 @@ async def new_claims_on_checked(db: Any, limit: int) -> list[dict[str, Any]]:
             {"limit": limit},
         )
     )
+
+
+async def awaiting_people(db: Any, hidden: frozenset[str]) -> dict[str, int]:
+    """What needs a person: disputed propositions, suggested sources awaiting a decision,
+    new claims on propositions someone checked already (tables the actor may not view are
+    left out). Each count reads an index or a small table, never every claim."""
+    found: dict[str, int] = {}
+    if "propositions" not in hidden:
+        found["disputed"] = (
+            await db.execute("select count(*) from propositions where status = 'disputed'")
+        ).rows[0][0]
+    columns = {row[1] for row in (await db.execute("pragma table_info(sources)")).rows}
+    if "sources" not in hidden and "origin" in columns:
+        found["suggested_sources"] = (
+            await db.execute("select count(*) from sources where origin = 'suggested'")
+        ).rows[0][0]
+    if "claim_reviews" not in hidden:
+        found["new_on_checked"] = len(await new_claims_on_checked(db, 1000))
+    return found
