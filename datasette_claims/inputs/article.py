@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.decoding import read_text
+from datasette_claims.inputs.fields import Fields
+from datasette_claims.inputs.structured import parse_yaml
 from datasette_claims.model import document_id
 
 # ` date 2024-10 <kicker> <title> Stand: 24.10.2024 12:42 Uhr` - the export format of the seed.
@@ -179,34 +181,15 @@ FRONT_MATTER_FIELDS = {"title", "date", "url", "publisher", "language", "author"
 def _front_matter(text: str, path: str) -> Article:
     """`---` YAML front matter `---` (title, date, url, publisher, language, author), then
     the body, stored verbatim from the line after the closing `---`."""
-    import yaml
-
-    from datasette_claims.inputs.fields import Fields
-    from datasette_claims.inputs.structured import Mapping, _LineLoader
-
     lines = text.splitlines(keepends=True)
     close = next((n for n in range(1, len(lines)) if lines[n].rstrip("\r\n") == "---"), None)
     if close is None:
         raise LoadError("front matter opened with --- on line 1 is never closed", file=path, line=1)
     block = "".join(lines[1:close])
-    try:
-        data = yaml.load(block, Loader=_LineLoader) if block.strip() else {}  # noqa: S506
-    except LoadError as exc:
-        exc.file, exc.line = path, (exc.line or 0) + 1
-        raise
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise LoadError(
-            f"malformed front matter: {exc.problem or exc}",
-            file=path,
-            line=(mark.line + 2) if mark else 1,
-        ) from None
+    # One leading newline for the opening ---: the parser's lines are the file's lines.
+    data = parse_yaml("\n" + block, path, "front matter") if block.strip() else {}
     if not isinstance(data, dict):
         raise LoadError("front matter must be a mapping of fields", file=path, line=2)
-    # Line numbers in the file: the block starts on line 2.
-    if isinstance(data, Mapping):
-        data.key_lines = {k: v + 1 for k, v in data.key_lines.items()}
-        data.line = (data.line or 1) + 1
     fields = Fields(data, path, "front matter", line=1)
     fields.only(FRONT_MATTER_FIELDS)
     body = "".join(lines[close + 1 :]).lstrip("\r\n")

@@ -125,21 +125,27 @@ def read_structured(path: Path) -> Any:
             return parsed
         _copy_lines(parsed, located)
         return parsed
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str, what: str = "YAML") -> Any:
+    """YAML text with line numbers and the loader's refusals; every error names `file`.
+
+    Lines count from the start of `text`: pad it with newlines to number them as in a
+    larger file (front matter starts on line 2)."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except LoadError as exc:
-        exc.file = str(path)
+        exc.file = file
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise LoadError(
-            f"malformed YAML: {exc.problem or exc}", file=str(path), line=line
-        ) from None
+        raise LoadError(f"malformed {what}: {exc.problem or exc}", file=file, line=line) from None
     except yaml.YAMLError as exc:
-        raise LoadError(f"malformed YAML: {exc}", file=str(path)) from None
+        raise LoadError(f"malformed {what}: {exc}", file=file) from None
     except RecursionError:
-        raise LoadError("YAML nested too deeply", file=str(path)) from None
+        raise LoadError(f"{what} nested too deeply", file=file) from None
 
 
 def _json_mapping(pairs: list[tuple[str, Any]]) -> Mapping:
