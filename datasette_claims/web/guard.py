@@ -8,7 +8,9 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Forbidden, NotFound
 
 from datasette_claims.db.schema import has_claims_schema
-from datasette_claims.web.permissions import ADD_ACTION, can_review, can_view
+from datasette_claims.web.permissions import ADD_ACTION, REVIEW_ACTION, can_review, can_view
+
+_DOING = {REVIEW_ACTION: "review claims", ADD_ACTION: "add articles"}
 
 
 async def claims_database(
@@ -17,12 +19,12 @@ async def claims_database(
     *,
     writing: bool = False,
     needs_claims: bool = True,
-    action: str | None = None,
+    action: str = REVIEW_ACTION,
 ) -> tuple[str, Any]:
     """The route's database name and Datasette database, or the 403/404 to answer.
 
     Reading needs view permission on the claims table; writing also needs a mutable
-    database and the claims-review permission.
+    database and the `action` permission (claims-review unless told).
     """
     name = tilde_decode(request.url_vars["database"])
     try:
@@ -33,11 +35,8 @@ async def claims_database(
         raise Forbidden("This database is read-only (immutable): nothing can be recorded")
     if not await can_view(datasette, request.actor, name):
         raise Forbidden("You do not have permission to view claims in this database")
-    if writing and action == ADD_ACTION:
-        if not await can_review(datasette, request.actor, name, ADD_ACTION):
-            raise Forbidden("You do not have permission to add articles (claims-add)")
-    elif writing and not await can_review(datasette, request.actor, name):
-        raise Forbidden("You do not have permission to review claims (claims-review)")
+    if writing and not await can_review(datasette, request.actor, name, action):
+        raise Forbidden(f"You do not have permission to {_DOING[action]} ({action})")
     if needs_claims and not has_claims_schema(await db.table_names()):
         raise NotFound(f"Database '{name}' holds no claims (load one with `datasette claims load`)")
     return name, db
