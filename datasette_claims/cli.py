@@ -167,7 +167,7 @@ def fetch_command(
             if not quiet:
                 click.echo(f"fetched {url} ({len(page.raw):,} bytes)", err=True)
         with opened(database) as db:
-            summary = load_paths(db, [], files=[], actor=actor, fetched=articles, force=True)
+            summary = load_paths(db, [], files=[], actor=actor, fetched=articles)
     except (ClaimsError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)

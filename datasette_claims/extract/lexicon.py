@@ -6,17 +6,24 @@ Multi-word entries are tuples of phrases; single words are whitespace-separated 
 
 from __future__ import annotations
 
+from functools import cache
+
 
 def _words(text: str) -> set[str]:
     return set(text.split())
 
 
-def _learned(kind: str, name: str = "de_cues.tsv") -> dict[str, tuple[int, int]]:
-    """Counts from data/<name> (learned from annotated news): form -> (cue, seen)."""
+@cache
+def _data_file(name: str) -> str:
     from importlib.resources import files
 
+    return files("datasette_claims.extract").joinpath(f"data/{name}").read_text("utf-8")
+
+
+def _learned(kind: str, name: str = "de_cues.tsv") -> dict[str, tuple[int, int]]:
+    """Counts from data/<name> (learned from annotated news): form -> (cue, seen)."""
     table: dict[str, tuple[int, int]] = {}
-    text = files("datasette_claims.extract").joinpath(f"data/{name}").read_text("utf-8")
+    text = _data_file(name)  # read once, however many kinds it holds
     for line in text.splitlines():
         parts = line.split("\t")
         if len(parts) == 4 and parts[0] == kind:

@@ -26,8 +26,15 @@ CLAIM_COLUMNS = """
 async def claim_columns(db: Any) -> str:
     """The claim columns, for databases from before provisional sources too (a published
     file of an earlier release is read as it is, never migrated)."""
+    return CLAIM_COLUMNS.format(
+        source_origin="s.origin" if await _has_source_origin(db) else "null"
+    )
+
+
+async def _has_source_origin(db: Any) -> bool:
+    """Whether the sources table has provisional sources' `origin` (migration 0008)."""
     columns = {row[1] for row in (await db.execute("pragma table_info(sources)")).rows}
-    return CLAIM_COLUMNS.format(source_origin="s.origin" if "origin" in columns else "null")
+    return "origin" in columns
 
 
 CLAIM_JOINS = """
@@ -436,31 +443,40 @@ async def earlier_verdicts(db: Any, proposition_id: str, claim_id: str) -> list[
     return sorted(reviews + imported, key=lambda r: r["reviewed_at"] or "", reverse=True)
 
 
+# When each proposition was first checked (a person's review, or an imported fact-check of
+# one of its claims), and which claims came after it; reviewed claims via a partial index.
+_CHECKED = """with checked as (
+    select c.proposition_id, min(c.reviewed_at) as first_checked
+    from claims c where c.reviewed_at is not null and c.proposition_id is not null
+    group by c.proposition_id
+    union all
+    select c.proposition_id, min(r.reviewed_at)
+    from claim_reviews r join claims c on c.id = r.claim_id
+    where c.proposition_id is not null and r.reviewed_at is not null
+    group by c.proposition_id
+), first as (
+    select proposition_id, min(first_checked) as first_checked
+    from checked group by proposition_id
+)"""
+# The claims on a checked proposition that came after the check, no person's review yet.
+_AFTER_CHECK = """from claims c join first f on f.proposition_id = c.proposition_id
+    {joins} where c.reviewed_at is null and c.created_at > f.first_checked"""
+
+
+_FEED_JOINS = """join propositions p on p.id = c.proposition_id
+    left join sources s on s.id = c.source_id"""
+
+
 async def new_claims_on_checked(db: Any, limit: int) -> list[dict[str, Any]]:
     """Claims that arrived on a proposition after someone checked it (a review or an
     imported fact-check of another of its claims), newest first."""
     return _rows(
         await db.execute(
-            """with checked as (
-                   select c.proposition_id, min(c.reviewed_at) as first_checked
-                   from claims c where c.reviewed_at is not null and c.proposition_id is not null
-                   group by c.proposition_id
-                   union all
-                   select c.proposition_id, min(r.reviewed_at)
-                   from claim_reviews r join claims c on c.id = r.claim_id
-                   where c.proposition_id is not null and r.reviewed_at is not null
-                   group by c.proposition_id
-               ), first as (
-                   select proposition_id, min(first_checked) as first_checked
-                   from checked group by proposition_id
-               )
+            f"""{_CHECKED}
                select c.id, c.text, c.created_at, c.proposition_id, c.reviewed_at,
                    p.statement, p.status as proposition_status, s.name as source_name,
                    f.first_checked
-               from claims c join first f on f.proposition_id = c.proposition_id
-               join propositions p on p.id = c.proposition_id
-               left join sources s on s.id = c.source_id
-               where c.reviewed_at is null and c.created_at > f.first_checked
+               {_AFTER_CHECK.format(joins=_FEED_JOINS)}
                order by c.created_at desc, c.rowid desc limit :limit""",
             {"limit": limit},
         )
@@ -476,11 +492,12 @@ async def awaiting_people(db: Any, hidden: frozenset[str]) -> dict[str, int]:
         found["disputed"] = (
             await db.execute("select count(*) from propositions where status = 'disputed'")
         ).rows[0][0]
-    columns = {row[1] for row in (await db.execute("pragma table_info(sources)")).rows}
-    if "sources" not in hidden and "origin" in columns:
+    if "sources" not in hidden and await _has_source_origin(db):
         found["suggested_sources"] = (
             await db.execute("select count(*) from sources where origin = 'suggested'")
         ).rows[0][0]
     if "claim_reviews" not in hidden:
-        found["new_on_checked"] = len(await new_claims_on_checked(db, 1000))
+        found["new_on_checked"] = (
+            await db.execute(f"{_CHECKED} select count(*) {_AFTER_CHECK.format(joins='')}")
+        ).rows[0][0]
     return found
