@@ -268,7 +268,7 @@ async def review_form(ds, actor_id):
 async def test_reviewer_sees_the_form_and_records_a_review(seed_copy):
     ds = Datasette([str(seed_copy)], metadata=GRANT)
     page, token, cookies = await review_form(ds, "anna")
-    assert '<form class="claims-review"' in page and token is not None
+    assert '<form class="core claims-review"' in page and token is not None
     response = await ds.client.post(
         "/claims/-/claims/us-accuses-munitions/review",
         data={

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode, tilde_encode
-from datasette.utils.asgi import BadRequest, Base400, NotFound, Response
+from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Response
 
 from datasette_claims.formats.claimreview import claim_review, data_feed, json_ld_script
 from datasette_claims.formats.plain import export_sql
 from datasette_claims.model import STANCES, STATUS_LABELS, STATUSES
 from datasette_claims.propositions.comparison import compare, latest_figures
+from datasette_claims.propositions.story import story_matrix
 from datasette_claims.web import queries
-from datasette_claims.web.guard import claims_database
+from datasette_claims.web.guard import claims_database, has_claims_schema
 from datasette_claims.web.passage import passage_around
 from datasette_claims.web.permissions import can_review, hidden_tables, redact
+from datasette_claims.web.statusbar import status_bar_svg
 from datasette_claims.web.timeline import timeline_svg
 
 PAGE_SIZE = 50
@@ -74,6 +76,11 @@ class ClaimsPage:
         return path + ".json" + (("?" + qs) if qs else "")
 
 
+def institution_anchor(group_id: str) -> str:
+    """The comparison page's anchor for one institution's rows (the story page links it)."""
+    return "institution-" + quote(group_id, safe="")
+
+
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not k.startswith("_")}
 
@@ -96,6 +103,10 @@ def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Await
                     "This page took longer than the time limit (sql_time_limit_ms); "
                     "narrow the filters or try again"
                 ) from None
+        except NotFound as exc:
+            if not request.url_vars.get("format"):
+                return await not_found_page(datasette, request, str(exc))
+            return Response.json({"ok": False, "error": str(exc), "status": 404}, status=404)
         except Base400 as exc:
             if not request.url_vars.get("format"):
                 raise
@@ -103,6 +114,22 @@ def json_errors(view: Callable[..., Awaitable[Response]]) -> Callable[..., Await
             return Response.json({"ok": False, "error": str(exc), "status": status}, status=status)
 
     return wrapped
+
+
+async def not_found_page(datasette: Any, request: Any, message: str) -> Response:
+    """A 404 that says what was not found and offers the ways back: the overview, a
+    search of the claims, the story page, the database."""
+    database = tilde_decode(request.url_vars.get("database") or "")
+    known = database in datasette.databases and has_claims_schema(
+        await datasette.get_database(database).table_names()
+    )
+    claims_url = datasette.urls.database(database) + "/-/claims" if known else None
+    html = await datasette.render_template(
+        "claims_not_found.html",
+        {"message": message, "database": database if known else None, "claims_url": claims_url},
+        request=request,
+    )
+    return Response.html(html, status=404)
 
 
 def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
@@ -200,7 +227,8 @@ async def overview(datasette: Any, request: Any) -> Response:
         "next": str(next_token) if next_token is not None else None,
         "next_url": next_url,
     }
-    return await page.respond("claims_overview.html", data, {"page": page})
+    extra = {"page": page, "status_bar": status_bar_svg(counts.get("status", {}), STATUS_LABELS)}
+    return await page.respond("claims_overview.html", data, extra)
 
 
 def _int_arg(request: Any, name: str, default: int | None, low: int, high: int | None) -> Any:
@@ -330,8 +358,16 @@ async def compare_view(datasette: Any, request: Any) -> Response:
         # actor may not view.
         summary = _redact_summary(summary, hidden)
         claims = [redact(c, hidden) for c in claims]
+    for group in summary["groups"]:
+        group["anchor"] = institution_anchor(group["id"])
     data = {"proposition": proposition, "comparison": summary, "rows": claims}
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
+    merge_search = (request.args.get("merge_q") or "").strip() or None
+    candidates = []
+    if may_review:
+        candidates = await queries.merge_candidates(
+            db, proposition_id, proposition.get("topic"), merge_search
+        )
     return await page.respond(
         "claims_compare.html",
         data,
@@ -341,6 +377,8 @@ async def compare_view(datasette: Any, request: Any) -> Response:
             "timeline": timeline_svg(claims),
             "may_review": may_review,
             "merge_url": page.url("compare", proposition_id, "merge"),
+            "merge_search": merge_search,
+            "merge_candidates": candidates,
             "split_url": page.url("compare", proposition_id, "split"),
         },
     )
@@ -390,10 +428,47 @@ async def source_view(datasette: Any, request: Any) -> Response:
     )
     extra = {
         "page": page,
+        "status_bar": status_bar_svg(by_status, STATUS_LABELS),
         "may_review": may_review,
         "decision_url": lambda action: page.url("sources", source_id, action),
     }
     return await page.respond("claims_source.html", data, extra)
+
+
+@json_errors
+async def story_view(datasette: Any, request: Any) -> Response:
+    """Who says what: independent institutions as rows, a story's propositions as columns."""
+    page = ClaimsPage(datasette, request)
+    db = await page.open()
+    hidden = await hidden_tables(
+        datasette, request.actor, page.database, JOINED, required="propositions"
+    )
+    if "sources" in hidden:
+        # Without sources there are no institutions to put in rows.
+        raise Forbidden("You do not have permission to view sources in this database")
+    topic = (request.args.get("topic") or "").strip() or None
+    search = (request.args.get("q") or "").strip() or None
+    ids = [i for i in request.args.getlist("proposition") if i]
+    propositions = await queries.story_propositions(db, topic, search, ids)
+    missing = sorted(set(ids) - {p["id"] for p in propositions})
+    if missing and len(ids) <= queries.STORY_COLUMNS:
+        raise NotFound(f"Proposition not found: {', '.join(missing)}")
+    claims = await queries.claims_for_propositions(db, [p["id"] for p in propositions])
+    matrix = story_matrix(propositions, claims)
+    for column in matrix["columns"]:
+        column["url"] = page.url("compare", column["id"])
+    for row in matrix["rows"]:
+        row["url"] = page.url("sources", row["id"])
+        for column, cell in zip(matrix["columns"], row["cells"], strict=True):
+            if cell is not None:
+                cell["url"] = column["url"] + "#" + institution_anchor(row["id"])
+    data = {
+        "filters": {k: v for k, v in (("topic", topic), ("q", search), ("proposition", ids)) if v},
+        **matrix,
+        "disputed": sum(1 for c in matrix["columns"] if c["disagreements"]),
+    }
+    extra = {"page": page, "topics": await queries.topics(db), "topic": topic, "q": search}
+    return await page.respond("claims_story.html", data, extra)
 
 
 @json_errors

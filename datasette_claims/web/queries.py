@@ -501,3 +501,106 @@ async def awaiting_people(db: Any, hidden: frozenset[str]) -> dict[str, int]:
             await db.execute(f"{_CHECKED} select count(*) {_AFTER_CHECK.format(joins='')}")
         ).rows[0][0]
     return found
+
+
+STORY_COLUMNS = 20  # propositions side by side; more is no longer "at one glance"
+
+
+async def topics(db: Any) -> list[dict[str, Any]]:
+    """The propositions' topics, largest first, for the story page's picker."""
+    return _rows(
+        await db.execute(
+            """select topic, count(*) as propositions from propositions
+               where topic is not null and topic != ''
+               group by topic order by propositions desc, topic limit 200"""
+        )
+    )
+
+
+async def story_propositions(
+    db: Any, topic: str | None, search: str | None, ids: list[str]
+) -> list[dict[str, Any]]:
+    """The propositions a story page puts side by side, most institutions first.
+
+    Named ones (`ids`) in their order; else those of a topic, or of the claims a search
+    finds; else the propositions on which the most independent institutions speak.
+    """
+    columns = "p.id, p.statement, p.topic, p.status"
+    if ids:
+        rows = []
+        for proposition_id in ids[:STORY_COLUMNS]:
+            found = await db.execute(
+                f"select {columns} from propositions p where p.id = ?", [proposition_id]
+            )
+            rows.extend(_rows(found))
+        return rows
+    if topic:
+        candidates = _rows(
+            await db.execute(
+                f"""select {columns} from propositions p where p.topic = :topic
+                    order by p.statement limit 200""",
+                {"topic": topic},
+            )
+        )
+    else:
+        counted = (await overview_counts(db, {"q": search} if search else {}))["proposition"]
+        candidates = [p for p in counted if p["id"]]
+    await _add_institutions(db, candidates)
+    candidates.sort(key=lambda p: (-p["institutions"], p["statement"] or ""))
+    return [
+        {k: p[k] for k in ("id", "statement", "topic", "status")}
+        for p in candidates[:STORY_COLUMNS]
+    ]
+
+
+async def claims_for_propositions(db: Any, ids: list[str]) -> list[dict[str, Any]]:
+    """Every claim on these propositions, in the order a comparison page lists them."""
+    if not ids:
+        return []
+    marks = ", ".join(f":id{n}" for n in range(len(ids)))
+    return _rows(
+        await db.execute(
+            f"""select {await claim_columns(db)} {CLAIM_JOINS}
+                where c.proposition_id in ({marks})
+                order by d.published_at, c.claimed_at, c.document_id, c.start""",
+            {f"id{n}": i for n, i in enumerate(ids)},
+        )
+    )
+
+
+async def merge_candidates(
+    db: Any, proposition_id: str, topic: str | None, search: str | None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Propositions a reviewer may merge into this one: those whose statement or claims
+    the search words find, or without a search those of the same topic."""
+    columns = "p.id, p.statement, p.topic, p.status"
+    if search:
+        words = [w for w in search.split() if w]
+        like = " and ".join(f"p.statement like :w{n} escape '\\'" for n in range(len(words)))
+        params: dict[str, Any] = {
+            f"w{n}": "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for n, w in enumerate(words)
+        }
+        found = _rows(
+            await db.execute(
+                f"select {columns} from propositions p where {like or '0'} "
+                "order by p.statement limit :limit",
+                {**params, "limit": limit + 1},
+            )
+        )
+        seen = {p["id"] for p in found}
+        for p in (await overview_counts(db, {"q": search}))["proposition"]:
+            if p["id"] and p["id"] not in seen:
+                found.append({k: p[k] for k in ("id", "statement", "topic", "status")})
+                seen.add(p["id"])
+    elif topic:
+        found = _rows(
+            await db.execute(
+                f"select {columns} from propositions p where p.topic = :topic "
+                "order by p.statement limit :limit",
+                {"topic": topic, "limit": limit + 1},
+            )
+        )
+    else:
+        return []
+    return [p for p in found if p["id"] != proposition_id][:limit]

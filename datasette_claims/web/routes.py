@@ -17,6 +17,7 @@ from datasette_claims.web.pages import (
     compare_view,
     overview,
     source_view,
+    story_view,
 )
 
 ROUTES = [
@@ -25,6 +26,7 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.claimreview\.json)$", claimreview_feed),
     (r"^/(?P<database>[^/]+)/-/claims(?P<format>\.json)?$", overview),
     (r"^/(?P<database>[^/]+)/-/claims/add$", add_view),
+    (r"^/(?P<database>[^/]+)/-/claims/story(?P<format>\.json)?$", story_view),
     (
         r"^/(?P<database>[^/]+)/-/claims/compare/(?P<proposition>[^/]+?)(?P<format>\.json)?$",
         compare_view,
