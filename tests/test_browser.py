@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,7 +16,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from .utils import ROOT
+from .utils import ROOT, rows
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -35,34 +37,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seed_db_path):
+def start_datasette(*args: str):
+    """`datasette serve ARGS` on a free port of 127.0.0.1; (process, base URL) once it answers."""
     port = free_port()
     datasette = Path(sys.executable).with_name("datasette")
-    args = [
-        str(datasette),
-        "serve",
-        "-i",
-        str(seed_db_path),
-        "-m",
-        str(ROOT / "metadata.yml"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = [str(datasette), "serve", *args, "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
             urlopen(base + "/-/versions.json", timeout=1)
-            break
+            return process, base
         except OSError:
             time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode() if process.stdout else "no output")
+    process.kill()
+    raise RuntimeError(process.stdout.read().decode() if process.stdout else "no output")
+
+
+@pytest.fixture(scope="module")
+def server(seed_db_path):
+    process, base = start_datasette("-i", str(seed_db_path), "-m", str(ROOT / "metadata.yml"))
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -214,6 +209,12 @@ def test_timeline_marks_do_not_hide_each_other_and_stay_readable(server, browser
              const b = r.getBoundingClientRect(); return [b.left, b.right, b.top, b.bottom]; })"""
     )
     assert len(boxes) >= 2  # the US assertion and Russia's denial
+    # The lane's "claims" label is not covered by the first marks.
+    label_right = page.evaluate(
+        """[...document.querySelectorAll('.claims-timeline text')]
+             .find(t => t.textContent === 'claims').getBoundingClientRect().right"""
+    )
+    assert label_right <= min(b[0] for b in boxes), (label_right, boxes)
     for n, a in enumerate(boxes):
         for b in boxes[n + 1 :]:
             overlap = min(a[1], b[1]) - max(a[0], b[0])
@@ -231,6 +232,15 @@ def test_timeline_marks_do_not_hide_each_other_and_stay_readable(server, browser
     )
     assert any("denies" in label for label in labels)
     assert any("asserts" in label for label in labels)
+    # Where the claims' day is the chart's first, its marks start right of the lane label.
+    page.goto(server + "/claims/-/claims/compare/nk-troops-in-russia")
+    edges = page.evaluate(
+        """[[...document.querySelectorAll('.claims-timeline text')]
+              .find(t => t.textContent === 'claims').getBoundingClientRect().right,
+            Math.min(...[...document.querySelectorAll('rect.claims-tl-claim')]
+              .map(r => r.getBoundingClientRect().left))]"""
+    )
+    assert edges[0] <= edges[1], edges
     page.close()
 
 
@@ -265,4 +275,352 @@ def test_at_phone_width_every_table_value_keeps_its_label(server, browser, path)
              .map(td => td.textContent.trim().slice(0, 40))"""
     )
     assert missing == [], f"values without a label at 375 px: {missing[:5]}"
+    page.close()
+
+
+# --- Issue 17's pages, each at a desktop and a phone width -------------------------------
+
+WIDTHS = [1280, 375]
+SECRET = "browser-tests-secret"
+UNTITLED = (
+    "The defence ministry in Kyiv said on Monday that 500 soldiers had arrived at the "
+    "border.\n\nLocal officials said the crossing was closed.\n"
+)
+
+
+def new_page(browser, width: int, base: str | None = None, actor: str | None = None):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    if actor and base:
+        from datasette.app import Datasette
+
+        signed = Datasette([], secret=SECRET).sign({"a": {"id": actor}}, "actor")
+        context.add_cookies([{"name": "ds_actor", "value": signed, "url": base}])
+    return context.new_page()
+
+
+def no_sideways_scroll(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the window"
+
+
+def writable_copy(folder: Path, seed_db_path: Path) -> tuple[Path, list[str]]:
+    """A mutable copy of the seed plus one untitled article, served with anna allowed to
+    review and add (plugin settings in metadata on 0.65, in the config file on 1.0a)."""
+    import datasette
+
+    from .utils import run_cli
+
+    db = folder / "claims.db"
+    shutil.copy(seed_db_path, db)
+    articles = folder / "articles"
+    articles.mkdir()
+    (articles / "note-without-title.txt").write_text(UNTITLED, encoding="utf-8")
+    result = run_cli("load", db, articles)
+    assert result.exit_code == 0, result.output
+    grants = {"review_allow": {"id": "anna"}, "add_allow": {"id": "anna"}}
+    config = folder / "settings.json"
+    config.write_text(json.dumps({"plugins": {"datasette-claims": grants}}), encoding="utf-8")
+    flag = "-m" if datasette.__version__.startswith("0.") else "-c"
+    return db, [str(db), "--secret", SECRET, flag, str(config)]
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory, seed_db_path):
+    db, args = writable_copy(tmp_path_factory.mktemp("writable"), seed_db_path)
+    process, base = start_datasette(*args)
+    yield base, db
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_story_page_shows_who_says_what_and_where_they_disagree(server, browser, width):
+    page = new_page(browser, width)
+    watch = Watch(page)
+    page.goto(server + "/claims/-/claims")
+    page.get_by_role("link", name="Who says what").click()
+    page.wait_for_url("**/claims/-/claims/story")
+    shot(page, f"story-{width}")
+    assert page.get_by_role("heading", name="Who says what", level=1).is_visible()
+    conflicts = page.locator("td.claims-story-conflict")
+    assert conflicts.count() >= 2  # the US assertion and Russia's denial of it
+    assert all(conflicts.nth(n).is_visible() for n in range(conflicts.count()))
+    assert "disagrees" in conflicts.first.inner_text()
+    if width < 576:
+        no_sideways_scroll(page)
+        # A phone shows each institution's card with what it says, not every silent column.
+        silent = page.evaluate(
+            "[...document.querySelectorAll('td.claims-story-silent')]"
+            ".filter(td => td.offsetParent !== null).length"
+        )
+        assert silent == 0
+    # A cell leads to that institution's rows on the proposition's comparison page.
+    russia = page.locator('td.claims-story-conflict a[href*="#institution-russia"]').first
+    russia.click()
+    page.wait_for_url("**/compare/**#institution-russia")
+    assert page.locator("#institution-russia").is_visible()
+    assert "Government of Russia" in page.inner_text("#institution-russia")
+    # And back by topic: the comparison page links its topic's story.
+    page.get_by_role("link", name=re.compile("^who says what on ")).click()
+    page.wait_for_url("**/story?topic=**")
+    assert page.locator("th[scope=col]").count() >= 2
+    assert watch.errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_overview_opens_with_what_needs_a_person_and_a_status_bar(server, browser, width):
+    page = new_page(browser, width)
+    page.goto(server + "/claims/-/claims")
+    shot(page, f"overview-{width}")
+    awaiting = page.locator(".claims-awaiting")
+    assert awaiting.is_visible()
+    # It comes before the filters and the counts.
+    assert awaiting.bounding_box()["y"] < page.locator(".claims-counts").bounding_box()["y"]
+    bar = page.locator("svg.claims-status-bar")
+    box = bar.bounding_box()
+    assert box and box["width"] >= 200 and box["height"] >= 10
+    segments = page.evaluate(
+        """[...document.querySelectorAll('svg.claims-status-bar rect')].map(r =>
+             [r.getBoundingClientRect().width, r.querySelector('title').textContent])"""
+    )
+    assert segments and all(w > 0 for w, _ in segments)
+    assert any(t.startswith("Unverified:") for _, t in segments)
+    # Its widths add up to the bar's.
+    assert (
+        abs(sum(w for w, _ in segments) - bar.evaluate("b => b.getBoundingClientRect().width")) < 3
+    )
+    page.get_by_role("link", name=re.compile(r"disputed proposition")).click()
+    page.wait_for_url("**status=disputed**")
+    assert "status = disputed" in page.inner_text(".claims-active-filters")
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_apply_button_is_styled_like_datasettes_own(server, browser, width):
+    page = new_page(browser, width)
+    page.goto(server + "/claims/-/claims")
+    style = page.locator('form.claims-filters input[type="submit"]').evaluate(
+        "b => { const s = getComputedStyle(b);"
+        " return [s.backgroundColor, s.color, s.backgroundImage]; }"
+    )
+    # Datasette's buttons are blue (a colour on 0.65, a gradient on 1.0a) with white text;
+    # the browser's default is grey with black text.
+    painted = style[0] not in ("rgba(0, 0, 0, 0)", "rgb(239, 239, 239)", "rgb(240, 240, 240)")
+    assert painted or style[2].startswith("linear-gradient"), style
+    assert style[1] == "rgb(255, 255, 255)", style
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compare_lists_each_claims_status(server, browser, width):
+    page = new_page(browser, width)
+    page.goto(server + "/claims/-/claims/compare/nk-troops-in-russia")
+    shot(page, f"compare-status-{width}")
+    items = page.locator(".claims-comparison .claims-says li")
+    assert items.count() >= 3
+    for n in range(items.count()):
+        assert items.nth(n).locator(".claims-badge").is_visible()
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_not_found_page_offers_a_way_back(server, browser, width):
+    page = new_page(browser, width)
+    response = page.goto(server + "/claims/-/claims/compare/no-such-proposition")
+    assert response.status == 404
+    shot(page, f"not-found-{width}")
+    assert "no-such-proposition" in page.inner_text(".claims-lede")
+    page.get_by_label("Search the claims").fill("Munition")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**q=Munition**")
+    assert page.locator("table.claims-list tbody tr").count() >= 1
+    page.go_back()
+    page.get_by_role("link", name="All claims in claims").click()
+    page.wait_for_url("**/claims/-/claims")
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_institution_page_adds_up_its_members(server, browser, width, seed_db_path):
+    page = new_page(browser, width)
+    page.goto(server + "/claims/-/claims/sources/south-korea")
+    shot(page, f"institution-{width}")
+    tree = rows(
+        seed_db_path,
+        """with recursive tree(id) as (select 'south-korea' union
+             select s.id from sources s join tree t on s.parent_id = t.id)
+           select (select count(*) from claims where source_id in (select id from tree)),
+                  (select count(*) from tree) - 1,
+                  (select count(*) from sources where parent_id = 'south-korea')""",
+    )[0]
+    claims, members, direct = tree
+    shown = page.locator('.claims-track-record td[data-label="Claims"]').inner_text()
+    assert int(shown) == claims
+    assert page.locator(".claims-members li").count() == members
+    assert members > direct  # grandchildren are listed too, under their parent
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_history_says_what_happened_in_words(server, browser, width):
+    page = new_page(browser, width)
+    page.goto(server + "/claims/-/claims/nis-3000-in-russia")
+    what = page.evaluate(
+        "[...document.querySelectorAll('.claims-history td[data-label=\"What\"]')]"
+        ".map(td => td.textContent.trim())"
+    )
+    assert what and "created" in what
+    assert not any(w in ("created status", "status status", "review status") for w in what)
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_review_form_keeps_what_was_typed_after_an_error(writable, browser, width):
+    base, _ = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/us-accuses-munitions")
+    page.select_option("#review-status", "confirmed")
+    page.fill("#review-note", f"Checked against the ministry's statement ({width})")
+    page.get_by_role("button", name="Record review").click()  # no evidence: refused
+    page.wait_for_load_state()
+    shot(page, f"review-error-{width}")
+    assert "Not recorded" in page.inner_text("body")
+    assert page.input_value("#review-status") == "confirmed"
+    assert page.input_value("#review-note") == f"Checked against the ministry's statement ({width})"
+    no_sideways_scroll(page)
+    page.close()
+
+
+def _beside(page, selector: str) -> None:
+    """Each tick box sits on the first line of its own label, just left of its text."""
+    boxes = page.evaluate(
+        """selector => [...document.querySelectorAll(selector)].map(l => {
+              const i = l.querySelector('input').getBoundingClientRect();
+              const t = l.querySelector('span').getBoundingClientRect();
+              return [i.right, t.left, i.top, i.bottom, t.top]; })""",
+        selector,
+    )
+    assert boxes
+    for right, text_left, top, bottom, text_top in boxes:
+        assert 0 <= text_left - right <= 16, boxes
+        assert top - 12 <= text_top <= bottom, boxes
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_unlink_asks_for_a_confirmation_beside_its_box(writable, browser, width):
+    base, db = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/us-accuses-munitions")
+    shot(page, f"claim-forms-{width}")
+    _beside(page, "label.claims-check")
+    before = rows(db, "select proposition_id from claims where id = 'us-accuses-munitions'")
+    page.get_by_role("button", name="Unlink from this proposition").click()
+    # The browser refuses the form until the box is ticked: nothing is sent.
+    assert page.evaluate("document.querySelector('#unlink-confirm').validity.valueMissing")
+    assert rows(db, "select proposition_id from claims where id = 'us-accuses-munitions'") == before
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_split_form_ticks_sit_beside_their_claims(writable, browser, width):
+    base, _ = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/compare/nk-troops-in-russia")
+    shot(page, f"compare-forms-{width}")
+    _beside(page, "form[action$='/split'] label.claims-check")
+    no_sideways_scroll(page)
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_merge_finds_the_proposition_by_words(tmp_path, seed_db_path, browser, width):
+    db, args = writable_copy(tmp_path, seed_db_path)
+    process, base = start_datasette(*args)
+    try:
+        page = new_page(browser, width, base, actor="anna")
+        page.goto(base + "/claims/-/claims/compare/nk-troops-in-russia")
+        page.get_by_label("Find propositions by words of their statement or claims").fill(
+            "Munition"
+        )
+        page.get_by_role("button", name="Find").click()
+        page.wait_for_url("**merge_q=Munition**")
+        shot(page, f"merge-search-{width}")
+        choice = page.locator('input[name="source"][value="nk-supplies-russia-with-munitions"]')
+        assert choice.is_visible()
+        choice.check()
+        page.get_by_role("button", name="Merge the chosen proposition into this one").click()
+        page.wait_for_load_state()
+        assert "Merged nk-supplies-russia-with-munitions" in page.inner_text("body")
+        moved = rows(
+            db,
+            "select count(*) from claims where proposition_id = ?",
+            ["nk-supplies-russia-with-munitions"],
+        )
+        assert moved == [(0,)]
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_add_article_preview_untick_and_save(writable, browser, width):
+    base, db = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/add")
+    text = (
+        f"The interior ministry said {width} police officers were sent to the port. "
+        "An opposition lawmaker said the figure was far too low.\n"
+    )
+    page.fill("#add-text", text)
+    page.fill("#add-title", f"Port report {width}")
+    page.get_by_role("button", name="Preview the claims").click()
+    page.wait_for_load_state()
+    shot(page, f"add-preview-{width}")
+    ticks = page.locator(".claims-add-preview input[type=checkbox]")
+    found = ticks.count()
+    assert found >= 2
+    _beside(page, ".claims-add-preview label.claims-check")
+    ticks.nth(1).uncheck()
+    page.get_by_role("button", name="Save the article and the ticked claims").click()
+    page.wait_for_load_state()
+    saved = rows(
+        db,
+        "select count(*) from claims c join documents d on d.id = c.document_id where d.title = ?",
+        [f"Port report {width}"],
+    )
+    assert saved == [(found - 1,)]  # every ticked claim, not the unticked one
+    no_sideways_scroll(page)
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_untitled_document_shows_its_file_name(writable, browser, width):
+    base, db = writable
+    claim_id, proposition = rows(
+        db,
+        "select c.id, c.proposition_id from claims c join documents d on d.id = c.document_id "
+        "where d.path like '%note-without-title.txt' limit 1",
+    )[0]
+    page = new_page(browser, width, base)
+    page.goto(base + f"/claims/-/claims/compare/{proposition}")
+    says = " ".join(page.locator(".claims-says").all_inner_texts())
+    assert "note-without-title.txt" in says
+    assert not re.search(r"\bd-[0-9a-f]{16}\b", says)
+    page.goto(base + f"/claims/-/claims/{claim_id}")
+    assert "note-without-title.txt" in page.inner_text("body")
+    page.close()
+
+
+def test_claim_row_page_links_to_the_claim_page(server, browser):
+    import datasette
+
+    if datasette.__version__.startswith("0."):
+        pytest.skip("Datasette 0.65 has no row actions (the row_actions hook is 1.0a's)")
+    page = new_page(browser, 1280)
+    page.goto(server + "/claims/claims/nis-3000-in-russia")
+    page.locator("details.actions-menu-links > summary").first.click()
+    page.get_by_role("menuitem", name=re.compile("^Claim page")).click()
+    page.wait_for_url("**/claims/-/claims/nis-3000-in-russia")
     page.close()

@@ -136,7 +136,9 @@ def timeline_svg(claims: list[dict[str, Any]]) -> Markup | None:
         # Claims made on one day sit side by side, not on top of each other.
         k, n = placed.get(day, 0), same_day[day]
         placed[day] = k + 1
-        cx = x(day) + (k - (n - 1) / 2) * 10
+        # The day's row of marks stays inside the axis, clear of the lane's label.
+        centre = min(max(x(day), LEFT + 4 + (n - 1) * 5), WIDTH - RIGHT - 4 - (n - 1) * 5)
+        cx = centre + (k - (n - 1) / 2) * 10
         parts.append(
             f'<rect class="claims-tl-claim claims-tl-{stance}" x="{cx - 4:.1f}" '
             f'y="{CLAIMS_Y - 6}" width="8" height="12" tabindex="0" '
