@@ -161,6 +161,7 @@ def test_newcomer_walk(server, browser):
         "/claims/-/claims/nis-3000-in-russia",
         "/claims/-/claims/compare/nk-troops-in-russia",
         "/claims/-/claims/sources/south-korea",
+        "/claims/-/claims/story",
     ],
 )
 def test_phone_width_and_basic_accessibility(server, browser, path):
@@ -261,6 +262,7 @@ def test_a_month_forecast_is_labelled_with_its_month(server, browser):
         "/claims/-/claims/sources/south-korea",
         "/claims/-/claims/compare/nk-troops-in-russia",
         "/claims/-/claims/nis-3000-in-russia",
+        "/claims/-/claims/story",
     ],
 )
 def test_at_phone_width_every_table_value_keeps_its_label(server, browser, path):
