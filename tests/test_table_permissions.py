@@ -51,6 +51,8 @@ async def _texts(ds: Datasette) -> dict[str, str]:
         ("claimreview", "/claims/-/claims.claimreview.json"),
         ("compare.json", "/claims/-/claims/compare/nk-troops-in-russia.json"),
         ("overview.json", "/claims/-/claims.json?_size=1000"),
+        ("story", "/claims/-/claims/story"),
+        ("story.json", "/claims/-/claims/story.json"),
     ):
         response = await ds.client.get(url)
         found[name] = response.text if response.status_code == 200 else f"<{response.status_code}>"
@@ -65,6 +67,7 @@ async def test_every_section_shows_its_table_when_allowed(reviewed):
     assert "National Intelligence Service (South Korea)" in texts["claim.json"]
     assert _mentions(texts["claim.json"], "Südkorea erwägt")
     assert CREATED in texts["claim"]
+    assert "Government of South Korea" in texts["story.json"]
 
 
 async def test_hidden_evidence(reviewed):
