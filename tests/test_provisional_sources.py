@@ -216,3 +216,56 @@ def test_a_surname_and_a_pronoun_are_the_person_the_document_named():
     assert speakers.source("Roe") == first
     assert speakers.source("He") == first
     assert DocumentSpeakers("No one is named here.", INDEX).source("he") is None
+
+
+@pytest.mark.parametrize(
+    ("words", "name", "kind", "role"),
+    [
+        ("the DNC", "DNC", "organisation", None),
+        ("Die IAEA", "IAEA", "organisation", None),
+        ("an NBC reporter", "NBC", "organisation", None),
+        ("N24", "N24", "organisation", None),
+        ("Billionaire Jane Roe", "Jane Roe", "person", "Billionaire"),
+        ("House Speaker Paul Royce", "Paul Royce", "person", "House Speaker"),
+        ("John Q. Public", "John Q. Public", "person", None),
+    ],
+)
+def test_acronyms_and_the_name_inside_a_longer_run(words, name, kind, role):
+    found = provisional_source(words, INDEX)
+    assert found is not None, words
+    assert (found.name, found.kind, found.role) == (name, kind, role)
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["the State Department Inspector General", "Center’s Bozell Smith", "NBC and CNN"],
+)
+def test_titles_and_possessives_are_no_persons_name(words):
+    found = provisional_source(words, INDEX)
+    assert (
+        found is None
+        or found.kind != "person"
+        or found.name
+        not in (
+            "Inspector General",
+            "Center’s Bozell",
+        )
+    )
+    if " and " in words:
+        assert found is None
+
+
+def test_the_document_gives_a_surnames_full_name():
+    from datasette_claims.extract.provisional import DocumentSpeakers
+
+    text = (
+        "House Speaker Paul Royce said the vote would wait. ROYCE: We will vote. "
+        "Royce campaigned in Iowa and said the plan would pass."
+    )
+    speakers = DocumentSpeakers(text, INDEX)
+    for words in ("Royce", "ROYCE", "Royce campaigned in Iowa and"):
+        found = speakers.source(words)
+        assert found is not None and found.name == "Paul Royce", words
+    # Words that only start like a name give no one unless the document names them.
+    assert DocumentSpeakers("Nobody else.", INDEX).source("Smith went to Ohio and") is None
+    assert speakers.source("For the record") is None

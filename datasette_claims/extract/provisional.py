@@ -24,7 +24,8 @@ _DETERMINERS = {
 _COMMON = re.compile(
     r"(ung|heit|keit|schaft|tion|ium|amt|ämter|behörde|regierung|polizei|partei|ministerin?|"
     r"sprecherin?|präsidentin?|kanzlerin?|chefin?|leiterin?|dienst|gericht|rat|verband|"
-    r"bund|kommission|sender|zeitung|agentur|armee|militär|büro|institut)$",
+    r"bund|kommission|sender|zeitung|agentur|armee|militär|büro|institut|"
+    r"police|army|military|government|ministry|court|department|agency|office|aides?)$",
     re.I,
 )
 _PREPOSITIONS = {"von", "vom", "aus", "in", "im", "für", "bei", "of", "from", "at", "for"}
@@ -84,6 +85,11 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
         return None  # several speakers the registry does not all know: no one source
     while start < end - 1 and tokens[start].lower().rstrip(".") in _TITLES:
         start += 1  # "Senator Donald Roe": the title is the role, the name follows
+    if end - start > 2:
+        # A name is its last two words, three with a middle initial ("John F. Kennedy");
+        # capitalised words before it are a role or a headline's ("Billionaire Donald
+        # Trump", "House Speaker Paul Ryan").
+        start = end - (3 if re.match(r"^[A-Z]\.$", tokens[end - 2]) else 2)
     run = tokens[start:end]
     after_preposition = start > 0 and tokens[start - 1].lower() in _PREPOSITIONS
     titled = start > 0 and tokens[start - 1].lower().rstrip(".") in _TITLES
@@ -91,6 +97,8 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
         (2 <= len(run) <= 4 or (titled and len(run) == 1))
         and not after_preposition
         and not _ORG_WORDS & {t.lower() for t in run}
+        and not (len(run) > 1 and _TITLES & {t.lower().rstrip(".") for t in run})
+        and not any(t.endswith(("’s", "'s")) for t in run[:-1])
     ):
         name = " ".join(t.capitalize() if t.isupper() else t for t in run)
         role = " ".join(tokens[:start]).replace(" ,", ",").strip(" ,") or None
@@ -107,10 +115,28 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
         # "Gov. John Kasich of Ohio", "Ken Rice vom Institut": the name before the place;
         # "Der Bürgermeister von New Orleans" names none.
         return provisional_source(" ".join(tokens[: start - 1]), index) if start > 1 else None
+    lone = _lone_acronym(tokens)
+    if lone:
+        return Provisional("suggested-" + slug(lone), lone, "organisation", None, None)
     if acronym or (proper and not any(_COMMON.search(t) for t in capitals[-1:])):
         name = " ".join(t for t in tokens if t != ",")
         return Provisional("suggested-" + slug(name), name, "organisation", None, None)
     return None
+
+
+_ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&\-]{1,6}$")
+
+
+def _lone_acronym(tokens: list[str]) -> str | None:
+    """The organisation a lone acronym names: "DNC", "IAEA", "N24", and with a common noun
+    after it, the body it speaks for ("an NBC reporter", "ein ARD-Korrespondent" is not:
+    one word)."""
+    words = [t for t in tokens if t != ","]
+    if not words or not _ACRONYM.match(words[0]) or len(words) > 2:
+        return None
+    if len(words) == 2 and not words[1].islower():
+        return None
+    return words[0]
 
 
 def _is_name_word(token: str) -> bool:
@@ -149,11 +175,29 @@ class DocumentSpeakers:
         if not words:
             return None
         bare = words.strip(" \"“”'‘’,.")
+        if bare.isupper() and _SURNAME.match(bare.capitalize()):
+            # A surname in capitals ("FALLIN:" in a transcript) before any acronym reading.
+            full = self._full_name(bare.capitalize())
+            if full is not None:
+                self.last_person = full
+                return full
         found = provisional_source(bare, self.index)
         if found is None and bare.lower() in _PERSON_PRONOUNS:
             return self.last_person
         if found is None and _SURNAME.match(bare) and not _COMMON.search(bare):
             found = self._full_name(bare)
+        if found is None:
+            # Speaker words that run on past a name ("Reid caucused in Nevada and"): the
+            # name they start with, when the document gives its full form.
+            lead = _TOKEN.findall(bare)[:2]
+            if (
+                len(lead) == 2
+                and lead[1][:1].islower()
+                and _SURNAME.match(lead[0])
+                and lead[0].lower() not in _DETERMINERS | _PRONOUNS | _PREPOSITIONS
+                and not _COMMON.search(lead[0])
+            ):
+                found = self._full_name(lead[0])
         elif found is not None and found.kind == "person" and " " not in found.name:
             # "Mr. Trump", "President Obama": the full name the document gives, if any.
             full = self._full_name(found.name)
@@ -171,5 +215,9 @@ class DocumentSpeakers:
             )
             match = pattern.search(self.text)
             found = provisional_source(match.group(1), self.index) if match else None
+            if match and (found is None or found.kind != "person"):
+                # "House Speaker Paul Ryan" reads as an organisation; its last two words
+                # are the person.
+                found = provisional_source(" ".join(match.group(1).split()[-2:]), self.index)
             self._surnames[surname] = found if found and found.kind == "person" else None
         return self._surnames[surname]
