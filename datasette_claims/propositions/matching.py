@@ -1,12 +1,14 @@
 """Match claims to propositions: one proposition, many articles, sources and languages.
 
 A claim is described by terms of three kinds: entities (registry sources it names, in any
-language: "Nordkorea" and "North Korea" are one source), concepts (a small bilingual
-gazetteer: "Soldaten", "troops" and the figure's unit are one concept) and stems of its
-content words. Candidate propositions come from an inverted index over those terms, never
-from comparing all pairs. The score weighs how much of the claim's entities, concepts
-and stems a proposition already holds; at or above THRESHOLD the claim is linked as a
-suggestion, below it founds a proposition of its own.
+language: "Nordkorea" and "North Korea" are one source; without one, the names of an
+English claim), concepts (a small bilingual gazetteer: "Soldaten", "troops" and the
+figure's unit are one concept; classes of events: "won", "victory", "Sieg") and stems of
+its content words and its quantities. Candidate propositions come from an inverted index
+over those terms, never from comparing all pairs. The score weighs how much of the
+claim's entities, concepts and stems a proposition already holds, each term by how few
+propositions hold it; at or above THRESHOLD the claim is linked as a suggestion, below it
+founds a proposition of its own.
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import islice
-from math import sqrt
+from math import log, sqrt
 
 from datasette_claims.propositions.terms import Terms
 
 THRESHOLD = 0.5
 MISSING_ENTITY = 0.2
+MISSING_NAME = 0.15  # a name (no registry source) the proposition never mentions
 MIN_TOPIC = 0.12  # concepts and wording must agree this much, whatever the entities
-MAX_CANDIDATES = 20
-MAX_POSTING = 100
+MAX_CANDIDATES = 10
+MAX_POSTING = 50
 ALWAYS_LOOKED_UP = 3  # the claim's rarest terms generate candidates however common
 WEIGHTS = {"E": 0.45, "C": 0.35, "S": 0.20}
+_KIND = {kind: n for n, kind in enumerate(WEIGHTS)}
 # Terms in more than this share of propositions do not generate candidates (but score).
 COMMON_SHARE = 0.5
 
@@ -72,24 +76,34 @@ class PropositionIndex:
         return {p for _, p in self.ranked(claim)}
 
     def ranked(
-        self, claim: Terms, rejected: AbstractSet[str] = frozenset()
+        self,
+        claim: Terms,
+        rejected: AbstractSet[str] = frozenset(),
+        weights: dict[str, float] | None = None,
     ) -> list[tuple[float, str]]:
         """The candidates with an upper bound of their score, highest first.
 
-        The bound counts, per kind, the claim's terms the proposition holds, with every
+        The bound weighs, per kind, the claim's terms the proposition holds, with every
         core share taken as 1. Only the rarer terms generate candidates; all count.
         """
+        weights = self.claim_weights(claim) if weights is None else weights
         limit = min(max(3, int(COMMON_SHARE * len(self.terms))), MAX_POSTING)
         hits: Counter = Counter()
-        postings: dict[str, list[dict[str, None]]] = {"E": [], "C": [], "S": []}
+        # (posting, kind, weight) of each of the claim's terms in the index.
+        held: list[tuple[dict[str, None], int, float]] = []
+        sources: list[dict[str, None]] = []  # postings of registry sources
         looked_up = 0
         # Rarest first; a term held by very many propositions ("Russia", "troops") says
         # little about which one and would make each lookup grow with the index.
-        for size, term in sorted((len(self.postings.get(t, ())), t) for t in claim.terms):
-            if not size or term[0] not in postings:
+        postings = self.postings
+        for size, term in sorted([(len(postings.get(t, ())), t) for t in claim.terms]):
+            kind = _KIND.get(term[0])
+            if not size or kind is None:
                 continue
-            posting = self.postings[term]
-            postings[term[0]].append(posting)
+            posting = postings[term]
+            held.append((posting, kind, weights[term]))
+            if kind == 0 and term[2] != "~":
+                sources.append(posting)
             if size <= limit:
                 looked_up += 1
                 hits.update(posting.keys())
@@ -99,43 +113,74 @@ class PropositionIndex:
                 looked_up += 1
                 hits.update(islice(reversed(posting), MAX_POSTING))
         # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
-        size_e, size_c, size_s = (len(claim.of(kind)) for kind in "ECS")
-        k_e = WEIGHTS["E"] ** 2 / size_e if size_e else 0.0
-        k_c = WEIGHTS["C"] ** 2 / size_c if size_c else 0.0
-        k_s = WEIGHTS["S"] ** 2 / size_s if size_s else 0.0
+        factors = []
+        for letter, w in WEIGHTS.items():
+            mass = sum([weights[t] for t in claim.of(letter)])
+            factors.append(w * w / mass if mass else 0.0)
+        registry = len(sources)
         below = THRESHOLD - 0.01
+        shares = {
+            p: [0.0, 0.0, 0.0, registry]
+            for p, _ in hits.most_common(MAX_CANDIDATES)
+            if p not in rejected
+        }
+        candidates = shares.keys()
+        # Each candidate's sums add up in the claim's order of terms, whatever the sets'.
+        for posting, kind, w in held:
+            for proposition_id in candidates & posting.keys():
+                shares[proposition_id][kind] += w
+        for posting in sources:
+            for proposition_id in candidates & posting.keys():
+                shares[proposition_id][3] -= 1
         ranked = []
-        for proposition_id, _ in hits.most_common(MAX_CANDIDATES):
-            if proposition_id in rejected:
-                continue
-            e = sum([proposition_id in posting for posting in postings["E"]])
-            c = sum([proposition_id in posting for posting in postings["C"]])
-            s = sum([proposition_id in posting for posting in postings["S"]])
-            total = sqrt(e * k_e) + sqrt(c * k_c) + sqrt(s * k_s)
-            bound = total - MISSING_ENTITY * (size_e - e)
+        for proposition_id, (e, c, s, missing) in shares.items():
+            total = sqrt(e * factors[0]) + sqrt(c * factors[1]) + sqrt(s * factors[2])
+            # Names the proposition lacks may cost less than a registry source: the lower.
+            bound = total - MISSING_ENTITY * missing
             ranked.append((-(bound if bound > below else min(total, below)), proposition_id))
         ranked.sort()
         return [(-negative, proposition_id) for negative, proposition_id in ranked]
 
-    def score(self, claim: Terms, proposition_id: str) -> float:
+    def claim_weights(self, claim: Terms) -> dict[str, float]:
+        """The weight of each of the claim's terms in this index."""
+        return self.weights(claim.terms)
+
+    def weights(self, terms: Iterable[str]) -> dict[str, float]:
+        """weight() of each term, worked out at once."""
+        top = log(len(self.terms) + 2)
+        postings = self.postings
+        return {t: top - log(len(postings[t]) + 1) if t in postings else top for t in terms}
+
+    def weight(self, term: str) -> float:
+        """How much a shared term says: log of propositions per proposition holding it."""
+        return self.weights((term,))[term]
+
+    def score(
+        self, claim: Terms, proposition_id: str, weights: dict[str, float] | None = None
+    ) -> float:
         """How well the claim and the proposition cover each other, per kind of term.
 
         For each kind: the share of the claim's terms the proposition holds, times the share
-        of the proposition's core terms (held by at least half its claims) the claim has;
-        the geometric mean of the two, weighted over kinds. An entity the claim names that
-        the proposition never mentions costs MISSING_ENTITY, so "North Korean troops in
-        Kursk" does not fold into "North Korean troops in Russia".
+        of the proposition's core terms (held by at least half its claims) the claim has,
+        each term weighted by how few propositions hold it; the geometric mean of the two,
+        weighted over kinds. An entity the claim names that the proposition never mentions
+        costs MISSING_ENTITY, so "North Korean troops in Kursk" does not fold into "North
+        Korean troops in Russia".
         """
         held = self.terms[proposition_id].keys()
         cores = self.core(proposition_id)
+        mine_w = self.claim_weights(claim) if weights is None else weights
+        weigh = self.weights
         total = topic = 0.0
         for kind, w in WEIGHTS.items():
             mine = claim.of(kind)
-            if not mine:
-                continue
             core = cores[kind]
-            claim_share = len(mine & held) / len(mine)
-            core_share = len(core & mine) / len(core) if core else 0.0
+            if not mine or not core:
+                continue
+            size = sum([mine_w[t] for t in mine])
+            shared = sum([mine_w[t] for t in core & mine])
+            claim_share = sum([mine_w[t] for t in mine & held]) / size
+            core_share = shared / sum(weigh(core).values())
             part = w * (claim_share * core_share) ** 0.5
             total += part
             topic += part if kind != "E" else 0.0
@@ -143,7 +188,8 @@ class PropositionIndex:
             return min(total, THRESHOLD - 0.01)
         # Kinds the claim lacks count as no agreement: naming the same country alone,
         # without a shared concept or wording, is not the same proposition.
-        return total - MISSING_ENTITY * len(claim.of("E") - held)
+        missing = [t[2] == "~" for t in claim.of("E") - held]
+        return total - MISSING_ENTITY * missing.count(False) - MISSING_NAME * missing.count(True)
 
 
 def best_match(
@@ -157,11 +203,12 @@ def best_match(
     whose bound is below the best score found: the result is that of scoring them all.
     """
     best: tuple[str | None, float] = (None, 0.0)
-    for bound, proposition_id in index.ranked(claim, rejected):
+    weights = index.claim_weights(claim)
+    for bound, proposition_id in index.ranked(claim, rejected, weights):
         # The bound is worked out differently from score(): allow for rounding.
         if bound < best[1] - 1e-9 or bound <= 0.0:
             break
-        score = index.score(claim, proposition_id)
+        score = index.score(claim, proposition_id, weights)
         if score > best[1] or (
             score == best[1] and score > 0 and best[0] is not None and proposition_id < best[0]
         ):
