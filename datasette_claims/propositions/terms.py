@@ -1,8 +1,10 @@
 """What a claim is about, as terms the matcher compares: entities, concepts and stems.
 
 Entities are registry sources the claim names, in any language ("Nordkorea" and "North
-Korea" are one source); concepts come from a small bilingual gazetteer ("Soldaten",
-"troops" and the figure's unit are one concept); stems are the claim's content words.
+Korea" are one source); an English claim naming none has its names instead ('E:~clinton',
+see signals.py). Concepts come from a small bilingual gazetteer ("Soldaten", "troops" and
+the figure's unit are one concept) and from classes of events ("won", "victory", "Sieg").
+Stems are the claim's content words, and its quantities ('S:=share=41').
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cached_property, lru_cache
 import snowballstemmer
 
 from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.propositions.signals import event_of, name_words, quantities
 
 # Bilingual concepts: stems (German and English) that mean the same in news about conflicts.
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -119,17 +122,22 @@ def claim_terms(
 ) -> Terms:
     """Entities, concepts and stems of a claim's text (minus its own source's names)."""
     skip = set(exclude)
-    terms = {f"E:{source_id}" for source_id in index.all_mentions(text) if source_id not in skip}
+    mentioned = index.all_mentions(text)
+    terms = {f"E:{source_id}" for source_id in mentioned if source_id not in skip}
     language = language if language in _STEMMERS else "en"
+    if language == "en" and not mentioned:
+        # No registry source named: the claim's names stand in for its entities.
+        terms.update(f"E:~{_stem(language, w)}" for w in name_words(text, _STOP))
     for word in _WORD.findall(text):
         low = word.lower()
         if low in _STOP:
             continue
         stem = _stem(language, low)
         terms.add(f"S:{stem}")
-        concept = _concept(stem)
+        concept = _concept(stem) or event_of(stem)
         if concept:
             terms.add(f"C:{concept}")
+    terms.update(f"S:={q}" for q in quantities(text, language))
     if figure_unit and figure_unit in UNIT_CONCEPTS:
         terms.add(f"C:{UNIT_CONCEPTS[figure_unit]}")
     return Terms(frozenset(terms))
