@@ -262,6 +262,11 @@ def _negated(found: Attribution, tokens: list[Token]) -> Attribution:
     return found
 
 
+_WORD = re.compile(r"\w+")
+# Every word some rule below starts from: a cue verb, or "according (to)".
+_EN_WORDS = frozenset(ENGLISH_CUE_VERBS | {"according"})
+
+
 class EnglishExtractor(RuleExtractor):
     name = "builtin-en"
     languages = ("en",)
@@ -295,6 +300,8 @@ class EnglishExtractor(RuleExtractor):
 
     def attribute(self, document: DocumentContext, sentence: Span) -> list[Attribution]:
         raw = document.text[sentence.start : sentence.end]
+        if _EN_WORDS.isdisjoint(_WORD.findall(raw.lower())):
+            return []  # no cue word any rule starts from: most sentences of a report
         tokens = tokenize(raw, sentence.start)
         if len(tokens) < 3:
             return []
