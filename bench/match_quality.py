@@ -87,13 +87,16 @@ def corpus_clusters() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 def match_in_order(claims: list[tuple[str, str, str]]) -> dict[str, str]:
     """(id, text, language) in load order -> proposition per claim, as a load matches."""
     from datasette_claims.extract.linking import AliasIndex
-    from datasette_claims.propositions.terms import claim_terms
+    from datasette_claims.propositions.terms import claim_terms, in_article
 
     index = PropositionIndex()
     aliases = AliasIndex()
     found = {}
+    lead: dict[str, Terms] = {}
     for n, (claim_id, text, language) in enumerate(claims):
         terms = claim_terms(text, language, aliases)
+        # As the loader does: a claim pointing back is matched with its article's first.
+        terms = in_article(terms, text, lead.setdefault(claim_id.split(":", 1)[0], terms))
         proposition, score = best_match(index, terms)
         if proposition is None or score < THRESHOLD:
             proposition = f"p{n}"

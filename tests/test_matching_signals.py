@@ -12,7 +12,7 @@ import pytest
 from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.propositions.matching import THRESHOLD, PropositionIndex, best_match
 from datasette_claims.propositions.signals import event_of, name_words, quantities
-from datasette_claims.propositions.terms import Terms, claim_terms
+from datasette_claims.propositions.terms import Terms, claim_terms, in_article
 
 NO_REGISTRY = AliasIndex()
 
@@ -148,3 +148,12 @@ def test_pruned_search_equals_scoring_every_candidate():
         assert score == pytest.approx(max(best, 0.0))
         if best > 0:
             assert proposition == min(p for p, s in scores.items() if s == pytest.approx(best))
+
+
+def test_only_a_claim_with_few_words_of_its_own_points_back():
+    first = terms("the port authority closed the northern harbour for repairs")
+    short = "They deny this"
+    long = "that the new ferry line will double the traffic through the eastern canal"
+    assert in_article(terms(short), short, first).terms >= first.terms
+    assert in_article(terms(long), long, first) == terms(long)
+    assert in_article(first, "the port authority closed", first) is first

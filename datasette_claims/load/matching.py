@@ -22,7 +22,7 @@ from datasette_claims.propositions.matching import (
     best_match,
     generated_statement,
 )
-from datasette_claims.propositions.terms import Terms, claim_terms, is_anaphoric
+from datasette_claims.propositions.terms import Terms, claim_terms, in_article
 
 
 def _existing_links(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple]:
@@ -139,12 +139,7 @@ def match_claims(
         language = (document and document["language"]) or guess_language(row["text"])
         own = {s for s in (row["source_id"], groups.get(row["source_id"] or "")) if s}
         terms = claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
-        first = lead.setdefault(row["document_id"], terms)
-        if first is not terms and (
-            is_anaphoric(row["text"]) or ("C:denial" in terms.terms and not terms.of("E"))
-        ):
-            # "Russland weist das zurück" is about what the article reports first.
-            terms = Terms(terms.terms | first.terms)
+        terms = in_article(terms, row["text"], lead.setdefault(row["document_id"], terms))
         before = existing.get(row["id"])
         if before and before[1] == "confirmed":
             # A person's decision (link, merge, split) outlives any file and any run.

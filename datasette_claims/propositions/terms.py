@@ -75,6 +75,10 @@ _ANAPHORA = set(
 )
 
 
+# At most this many content words of its own for a claim to be read as pointing back.
+POINTING_BACK_WORDS = 4
+
+
 _STEMMERS = {"de": snowballstemmer.stemmer("german"), "en": snowballstemmer.stemmer("english")}
 
 
@@ -141,6 +145,20 @@ def claim_terms(
     if figure_unit and figure_unit in UNIT_CONCEPTS:
         terms.add(f"C:{UNIT_CONCEPTS[figure_unit]}")
     return Terms(frozenset(terms))
+
+
+def in_article(terms: Terms, text: str, first: Terms) -> Terms:
+    """The terms a claim is matched with, given its article's first claim's terms.
+
+    A short claim that points back ("Russland weist das zurück") or a denial naming no
+    entity is about what the article reports first: it is matched with those terms too.
+    The loader and bench/match_quality.py both match claims through this.
+    """
+    if first is terms or len(terms.of("S")) > POINTING_BACK_WORDS:
+        return terms  # a claim with words enough of its own is about what they say
+    if is_anaphoric(text) or ("C:denial" in terms.terms and not terms.of("E")):
+        return Terms(terms.terms | first.terms)
+    return terms
 
 
 def is_anaphoric(text: str) -> bool:
