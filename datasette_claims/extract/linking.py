@@ -45,7 +45,13 @@ def normalise(text: str) -> tuple[str, ...]:
     folded = text.lower()
     if not folded.isascii():
         folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded.replace("ß", "ss")))
-    return tuple(_stem(t) for t in _TOKEN.findall(folded) if t not in _DROP)
+    # A number stems to itself: claims' figures and report numbers are mostly unique, so
+    # they would miss the stem cache and cost a Snowball run each.
+    return tuple(
+        t if t.isdigit() and t.isascii() else _stem(t)
+        for t in _TOKEN.findall(folded)
+        if t not in _DROP
+    )
 
 
 @dataclass
