@@ -6,8 +6,11 @@ The rules are pure (propositions.status); this applies them to the database, wit
 
 from __future__ import annotations
 
+import bisect
+import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -83,28 +86,7 @@ def update_derived_statuses(
             if claim["status"] == claim_status:
                 continue
             claim_updates.append((claim_status, stamp, claim_id))
-            by, reason = actor, f"derived: proposition {proposition_id} is {status}"
-            evidence = None
-            if claim["imported_status"] == claim_status:
-                # The fact-checker's own verdict on this claim: recorded as theirs.
-                by = claim["imported_by"]
-                reason = (
-                    f"verdict '{claim['imported_verdict']}' imported from {claim['imported_from']}"
-                )
-                evidence = claim["imported_url"]
-            history.append(
-                history_row(
-                    claim_id,
-                    stamp,
-                    by,
-                    "status",
-                    "status",
-                    claim["status"],
-                    claim_status,
-                    reason,
-                    evidence,
-                )
-            )
+            history.append(_status_row(claim, claim_status, proposition_id, status, stamp, actor))
             changes += 1
     db.conn.executemany(
         "update propositions set status = ?, status_updated_at = ? where id = ? and status != ?",
@@ -114,6 +96,27 @@ def update_derived_statuses(
     if history:
         insert_many(db, "claim_history", history)
     return changes
+
+
+def _status_row(
+    claim: dict[str, Any],
+    claim_status: str,
+    proposition_id: str,
+    status: str,
+    stamp: str,
+    actor: str,
+) -> dict[str, Any]:
+    """The `status` history row of a claim whose derived status moves."""
+    by, reason = actor, f"derived: proposition {proposition_id} is {status}"
+    evidence = None
+    if claim["imported_status"] == claim_status:
+        # The fact-checker's own verdict on this claim: recorded as theirs.
+        by = claim["imported_by"]
+        reason = f"verdict '{claim['imported_verdict']}' imported from {claim['imported_from']}"
+        evidence = claim["imported_url"]
+    return history_row(
+        claim["id"], stamp, by, "status", "status", claim["status"], claim_status, reason, evidence
+    )
 
 
 def _update_statuses(db: sqlite_utils.Database, updates: list[tuple[str, str, str]]) -> None:
@@ -146,3 +149,177 @@ def _update_statuses(db: sqlite_utils.Database, updates: list[tuple[str, str, st
         [(status, n) for status, n in deltas.items() if n > 0],
     )
     db.execute(create)
+
+
+@dataclass
+class LoadStatuses:
+    """Derived statuses worked out before a load writes its new claims.
+
+    `fresh` gives each new claim the status it is inserted with (no insert-then-update);
+    the rest is written by write_load_statuses() once the claims and verdicts are in.
+    """
+
+    fresh: dict[str, str] = field(default_factory=dict)
+    changes: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    propositions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    claims: list[tuple[str, str, str]] = field(default_factory=list)  # stored claims only
+
+
+def _latest_fresh_reviews(reviews: list[dict[str, Any]]) -> dict[str, tuple[str, int, dict]]:
+    """Each claim's latest new verdict: (reviewed_at or '', position, row)."""
+    latest: dict[str, tuple[str, int, dict]] = {}
+    for position, review in enumerate(reviews):
+        key = (review["reviewed_at"] or "", position)
+        found = latest.get(review["claim_id"])
+        if found is None or key >= found[:2]:
+            latest[review["claim_id"]] = (*key, review)
+    return latest
+
+
+def load_derivations(
+    db: sqlite_utils.Database,
+    proposition_ids: list[str],
+    fresh: list[dict[str, Any]],
+    fresh_reviews: list[dict[str, Any]],
+) -> Iterator[tuple[str, list[dict[str, Any]], str, dict[str, str]]]:
+    """What derivations() gives once `fresh` claims and `fresh_reviews` are written.
+
+    Neither is in the database yet: new claims count as unverified and unreviewed, and a
+    new verdict outranks a stored one of the same date (its id will be higher), as it
+    would in the query. Claims come in the order that query reads them (the proposition
+    index: by status, then rowid), new ones after the stored ones.
+    """
+    ids = sorted(set(proposition_ids))
+    wanted = set(ids)
+    sources = {
+        source_id: (kind, group)
+        for source_id, kind, group in db.execute(
+            "select id, kind, independence_group from sources"
+        ).fetchall()
+    }
+    latest = _latest_fresh_reviews(fresh_reviews)
+    new_by_proposition: dict[str, list[dict[str, Any]]] = {}
+    for row in fresh:
+        proposition_id = row["proposition_id"]
+        if proposition_id not in wanted:
+            continue
+        kind, group = sources.get(row["source_id"] or "", (None, None))
+        claim = {
+            "proposition_id": proposition_id,
+            "id": row["id"],
+            "stance": row["stance"],
+            "status": "unverified",
+            "reviewed_at": None,
+            "source_kind": kind,
+            "independence_group": group,
+            "imported_status": None,
+        }
+        found = latest.get(row["id"])
+        if found is not None:
+            _take_review(claim, found[2])
+        new_by_proposition.setdefault(proposition_id, []).append(claim)
+    has_reviews = db["claim_reviews"].exists()
+    verdict_columns = "null, null, null, null, null, null, null"
+    verdict_join = ""
+    if has_reviews:
+        verdict_columns = (
+            "r.id, r.status, r.reviewed_at, r.reviewer, r.verdict, r.imported_from, r.url"
+        )
+        verdict_join = """left join claim_reviews r on r.id = (
+            select r2.id from claim_reviews r2 where r2.claim_id = c.id
+            order by coalesce(r2.reviewed_at, '') desc, r2.id desc limit 1)"""
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        by_proposition: dict[str, list[dict[str, Any]]] = {p: [] for p in chunk}
+        stored = db.execute(
+            f"""select c.proposition_id, c.id, c.stance, c.status, c.reviewed_at,
+                   s.kind, s.independence_group, {verdict_columns}
+               from claims c left join sources s on s.id = c.source_id
+               {verdict_join}
+               where c.proposition_id in (select value from json_each(?))
+               order by c.proposition_id, c.status, c.rowid""",
+            [json.dumps(chunk)],
+        ).fetchall()
+        for proposition_id, claim_id, stance, status, reviewed_at, kind, group, *review in stored:
+            claim = {
+                "proposition_id": proposition_id,
+                "id": claim_id,
+                "stance": stance,
+                "status": status,
+                "reviewed_at": reviewed_at,
+                "source_kind": kind,
+                "independence_group": group,
+                "imported_status": review[1],
+                "imported_at": review[2],
+                "imported_by": review[3],
+                "imported_verdict": review[4],
+                "imported_from": review[5],
+                "imported_url": review[6],
+            }
+            found = latest.get(claim_id)
+            if found is not None and (review[0] is None or found[0] >= (review[2] or "")):
+                _take_review(claim, found[2])
+            by_proposition[proposition_id].append(claim)
+        for proposition_id, claims in by_proposition.items():
+            new = new_by_proposition.get(proposition_id)
+            if new:
+                # New claims are unverified: after stored claims of a status that sorts
+                # before, before those of one that sorts after (as the index reads them).
+                cut = bisect.bisect_right([c["status"] for c in claims], "unverified")
+                claims[cut:cut] = new
+            status, derived = derive_statuses(claims)
+            yield proposition_id, claims, status, derived
+
+
+def _take_review(claim: dict[str, Any], review: dict[str, Any]) -> None:
+    claim.update(
+        imported_status=review["status"],
+        imported_at=review["reviewed_at"],
+        imported_by=review["reviewer"],
+        imported_verdict=review["verdict"],
+        imported_from=review["imported_from"],
+        imported_url=review["url"],
+    )
+
+
+def derive_load_statuses(
+    db: sqlite_utils.Database,
+    proposition_ids: list[str],
+    fresh: list[dict[str, Any]],
+    fresh_reviews: list[dict[str, Any]],
+    stamp: str,
+    actor: str,
+) -> LoadStatuses:
+    """update_derived_statuses() for a load, worked out before its new claims are written."""
+    result = LoadStatuses()
+    new_ids = {row["id"] for row in fresh}
+    for proposition_id, claims, status, derived in load_derivations(
+        db, proposition_ids, fresh, fresh_reviews
+    ):
+        result.propositions.append((status, stamp, proposition_id, status))
+        current = {c["id"]: c for c in claims}
+        for claim_id, claim_status in derived.items():
+            if claim_id in new_ids:
+                result.fresh[claim_id] = claim_status
+            claim = current[claim_id]
+            if claim["status"] == claim_status:
+                continue
+            if claim_id not in new_ids:
+                result.claims.append((claim_status, stamp, claim_id))
+            result.history.append(
+                _status_row(claim, claim_status, proposition_id, status, stamp, actor)
+            )
+            result.changes += 1
+    return result
+
+
+def write_load_statuses(db: sqlite_utils.Database, statuses: LoadStatuses) -> None:
+    """The writes of derive_load_statuses(), once the load's claims and verdicts are in."""
+    db.conn.executemany(
+        "update propositions set status = ?, status_updated_at = ? where id = ? and status != ?",
+        statuses.propositions,
+    )
+    _update_statuses(db, statuses.claims)
+    if statuses.history:
+        insert_many(db, "claim_history", statuses.history)

@@ -16,7 +16,7 @@ import sqlite_utils
 from datasette_claims.db.bulk import insert_many
 from datasette_claims.db.history import history_row, now
 from datasette_claims.db.migrations import migrate
-from datasette_claims.db.statuses import update_derived_statuses
+from datasette_claims.db.statuses import derive_load_statuses, write_load_statuses
 from datasette_claims.load.plan import LoadPlan
 from datasette_claims.model import ClaimRow
 
@@ -126,16 +126,27 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         )
         propositions = [{**row, "created_at": stamp} for row in plan.propositions]
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
-        _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
-        _add_proposition_terms(db, plan)
-        summary.reviews, judged = _apply_imported_reviews(db, plan.reviews)
-        if plan.ratings:
-            db.table("source_ratings").upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
-        summary.not_in_input = _curated_claims_missing(db, plan)
+        # Stored claims are updated now; new ones wait until their statuses are derived,
+        # so each is inserted once with its final status (no insert, then update).
+        fresh, history = _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
+        reviews, judged = _fresh_reviews(db, plan.reviews, fresh)
         touched = sorted(
             {row["proposition_id"] for row in plan.claims if row["proposition_id"]} | judged
         )
-        summary.status_changes = update_derived_statuses(db, touched, stamp, actor)
+        statuses = derive_load_statuses(db, touched, fresh, reviews, stamp, actor)
+        for row in fresh:
+            row["status"] = statuses.fresh.get(row["id"], "unverified")
+        _insert_claims(db, fresh, history)
+        summary.claims.added += len(fresh)
+        _add_proposition_terms(db, plan)
+        if reviews:
+            db.table("claim_reviews").insert_all(reviews)
+        summary.reviews = len(reviews)
+        if plan.ratings:
+            db.table("source_ratings").upsert_all(plan.ratings, pk=("source_id", "scheme", "label"))
+        summary.not_in_input = _curated_claims_missing(db, plan)
+        write_load_statuses(db, statuses)
+        summary.status_changes = statuses.changes
     return summary
 
 
@@ -152,17 +163,18 @@ def _add_proposition_terms(db: sqlite_utils.Database, plan: LoadPlan) -> None:
     )
 
 
-def _apply_imported_reviews(
-    db: sqlite_utils.Database, reviews: list[dict[str, Any]]
-) -> tuple[int, set[str]]:
-    """Store verdicts not seen before, as evidence about their claims.
+def _fresh_reviews(
+    db: sqlite_utils.Database, reviews: list[dict[str, Any]], fresh: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Verdicts not seen before, to store as evidence about their claims.
 
     A verdict never writes a claim's review columns (a person's decision); the status
-    derivation weighs it below people's reviews. Returns the number of new verdicts and
-    the propositions of the claims they judge.
+    derivation weighs it below people's reviews. Returns the new verdicts and the
+    propositions of the claims they judge (new claims' from the plan, since they are not
+    written yet).
     """
     if not reviews:
-        return 0, set()
+        return [], set()
     claim_ids = sorted({r["claim_id"] for r in reviews})
     seen: set[tuple[Any, ...]] = set()
     for at in range(0, len(claim_ids), 500):
@@ -175,23 +187,22 @@ def _apply_imported_reviews(
                 chunk,
             ).fetchall()
         )
-    fresh = [
-        r for r in reviews if (r["claim_id"], r["reviewer"], r["url"], r["verdict"]) not in seen
-    ]
-    if not fresh:
-        return 0, set()
-    db.table("claim_reviews").insert_all(fresh)
-    # Their claims' propositions are re-derived with the rest of the load.
-    judged = json.dumps(sorted({r["claim_id"] for r in fresh}))
-    propositions = {
+    new = [r for r in reviews if (r["claim_id"], r["reviewer"], r["url"], r["verdict"]) not in seen]
+    if not new:
+        return [], set()
+    judged_ids = {r["claim_id"] for r in new}
+    planned = {row["id"]: row["proposition_id"] for row in fresh if row["id"] in judged_ids}
+    propositions = {p for p in planned.values() if p}
+    stored = json.dumps(sorted(judged_ids - set(planned)))
+    propositions.update(
         p
         for (p,) in db.execute(
             "select distinct proposition_id from claims "
             "where id in (select value from json_each(?)) and proposition_id is not null",
-            [judged],
+            [stored],
         )
-    }
-    return len(fresh), propositions
+    )
+    return new, propositions
 
 
 def _curated_claims_missing(db: sqlite_utils.Database, plan: LoadPlan) -> list[str]:
@@ -361,7 +372,9 @@ def _upsert_claims(
     stamp: str,
     actor: str,
     tally: Tally,
-) -> None:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Update stored claims whose tracked fields changed; returns the new claims and the
+    history rows, written by _insert_claims() once the new claims' statuses are known."""
     existing = _existing(db, "claims", [row["id"] for row in rows])
     fresh: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
@@ -391,9 +404,22 @@ def _upsert_claims(
             for f in changed
         )
         tally.updated += 1
+    return fresh, history
+
+
+def _insert_claims(
+    db: sqlite_utils.Database, fresh: list[dict[str, Any]], history: list[dict[str, Any]]
+) -> None:
+    """New claims (with their derived statuses), then the load's created/updated rows."""
     if fresh:
         insert_many(db, "claims", fresh)
-        tally.added += len(fresh)
+        if db["claim_counts"].exists():
+            # Counted as unverified first before, so the row is there even when no new
+            # claim stays unverified (the counts stay what they were).
+            db.execute(
+                "insert into claim_counts (dimension, value, count) "
+                "values ('status', 'unverified', 0) on conflict (dimension, value) do nothing"
+            )
     if history:
         insert_many(db, "claim_history", history)
 

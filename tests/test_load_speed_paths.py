@@ -1,0 +1,169 @@
+"""The fast paths of a load give the database the slow ones gave.
+
+New claims are inserted with the status the rules derive (worked out before they are
+written) instead of inserted unverified and updated; these tests run both ways and compare
+every claim, history row and count.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from datasette_claims.db import statuses
+from datasette_claims.db.connection import opened
+from datasette_claims.db.verify import verify
+from datasette_claims.extract.linking import _stem, normalise
+from datasette_claims.load import apply
+
+from .utils import rows, run_cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import generate  # noqa: E402
+
+COLUMNS = ["id", "text", "source", "proposition", "proposition_statement", "stance", "date"]
+REVIEW_COLUMNS = ["verdict", "reviewer", "review_url", "reviewed_at"]
+
+
+def _write(path: Path, claims: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS + REVIEW_COLUMNS)
+        writer.writeheader()
+        writer.writerows(claims)
+    return path
+
+
+def _claims(rng: random.Random, start: int, count: int, props: int) -> list[dict]:
+    sources = ["a", "b", "c", "d", "outlet"]
+    found = []
+    for n in range(start, start + count):
+        p = rng.randrange(props)
+        row = {
+            "id": f"k{n}",
+            "text": f"Claim {n} about topic {p}",
+            "source": rng.choice(sources + [""]),
+            "proposition": f"q{p}",
+            "proposition_statement": f"Topic {p} holds",
+            "stance": rng.choice(["asserts", "asserts", "denies", "expects", "uncertain"]),
+            "date": "2025-01-02",
+        }
+        if rng.random() < 0.15:
+            row.update(
+                verdict=rng.choice(["True", "False", "Misleading"]),
+                reviewer=rng.choice(["Checker", "Other"]),
+                review_url=f"https://factcheck.example/{n}",
+                reviewed_at=rng.choice(["2025-01-05", "2025-01-06", ""]),
+            )
+        found.append(row)
+    return found
+
+
+def _files(tmp_path: Path) -> list[list[Path]]:
+    """Loads one after another: several files, then changed and new claims and verdicts."""
+    rng = random.Random(7)
+    first = [_write(tmp_path / f"part{i}.csv", _claims(rng, i * 2200, 2200, 300)) for i in range(3)]
+    later = _claims(rng, 3000, 2200, 340)  # some stored ids again, others new
+    for row in later[:500]:
+        row["text"] += " (corrected)"
+    second = [_write(tmp_path / "later.csv", later)]
+    with open(first[0], encoding="utf-8", newline="") as handle:  # stored claims, unchanged
+        verdicts = list(csv.DictReader(handle))[:1500]
+    for row in verdicts:
+        row.update(
+            verdict="False",
+            reviewer="Late Checker",
+            review_url=f"https://late.example/{row['id']}",
+            reviewed_at="2025-01-06",
+        )
+    third = [_write(tmp_path / "verdicts.csv", verdicts)]
+    small = [_write(tmp_path / "small.csv", _claims(rng, 20000, 50, 30))]  # under BULK_ROWS
+    return [first, second, third, small]
+
+
+def _contents(path: Path) -> dict[str, list[tuple]]:
+    return {
+        "claims": rows(
+            path,
+            "select rowid, id, status, proposition_id, link_status, updated_at = created_at "
+            "from claims order by rowid",
+        ),
+        "history": rows(
+            path,
+            "select id, claim_id, changed_by, action, field, old_value, new_value, reason, "
+            "evidence_url from claim_history order by id",
+        ),
+        "propositions": rows(path, "select id, status from propositions order by id"),
+        "counts": rows(
+            path, "select dimension, value, count from claim_counts order by dimension, value"
+        ),
+        "reviews": rows(path, "select * from claim_reviews order by id"),
+    }
+
+
+def _old_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load as it was: new claims inserted unverified, then re-derived and updated."""
+
+    def derive(db, touched, fresh, reviews, stamp, actor):
+        deferred = statuses.LoadStatuses()  # no new claim gets a status before its insert
+        deferred.later = (touched, stamp, actor)  # type: ignore[attr-defined]
+        return deferred
+
+    def write(db, deferred):
+        deferred.changes = statuses.update_derived_statuses(db, *deferred.later)
+
+    monkeypatch.setattr(apply, "derive_load_statuses", derive)
+    monkeypatch.setattr(apply, "write_load_statuses", write)
+
+
+def _load_all(db: Path, loads: list[list[Path]]) -> list[str]:
+    outputs = []
+    for files in loads:
+        result = run_cli("load", db, *files)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output.split("\n", 1)[1])  # without the database's path
+    return outputs
+
+
+def test_statuses_derived_before_the_insert_match_insert_then_update(tmp_path, monkeypatch):
+    loads = _files(tmp_path)
+    fast = tmp_path / "fast.db"
+    fast_output = _load_all(fast, loads)
+    with monkeypatch.context() as patched:
+        _old_flow(patched)
+        slow = tmp_path / "slow.db"
+        slow_output = _load_all(slow, loads)
+    assert fast_output == slow_output  # the same counts, status changes and verdicts
+    got, expected = _contents(fast), _contents(slow)
+    assert got["claims"] == expected["claims"]
+    assert got["history"] == expected["history"]
+    assert got["propositions"] == expected["propositions"]
+    assert got["reviews"] == expected["reviews"]
+    assert got["counts"] == expected["counts"]
+    assert any(row[2] != "unverified" for row in got["claims"])
+    assert any(row[3] == "status" for row in got["history"])
+    with opened(fast) as db:
+        assert list(verify(db)) == []
+
+
+def test_a_bench_corpus_loads_the_same_both_ways(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    generate.main(2500, corpus, seed=3, article_count=0)
+    files = [[corpus / "sources.yml", *sorted(corpus.glob("claims-*.csv"))]]
+    fast = tmp_path / "fast.db"
+    _load_all(fast, files)
+    with monkeypatch.context() as patched:
+        _old_flow(patched)
+        slow = tmp_path / "slow.db"
+        _load_all(slow, files)
+    assert _contents(fast) == _contents(slow)
+
+
+def test_numbers_stem_to_themselves():
+    for token in ["0", "7", "42", "1500", "2025", "123456789012", "007"]:
+        assert _stem(token) == token
+    assert normalise("3.000 Soldaten (report 12345)") == ("3", "000", "soldat", "report", "12345")
