@@ -97,7 +97,7 @@ def match_in_order(claims: list[tuple[str, str, str]]) -> dict[str, str]:
         terms = claim_terms(text, language, aliases)
         # As the loader does: a claim pointing back is matched with its article's first.
         terms = in_article(terms, text, lead.setdefault(claim_id.split(":", 1)[0], terms))
-        proposition, score = best_match(index, terms)
+        proposition, score = best_match(index, terms, at_least=THRESHOLD)
         if proposition is None or score < THRESHOLD:
             proposition = f"p{n}"
         index.add(proposition, terms.terms)
@@ -237,7 +237,7 @@ def speed(sizes: list[int], new: int = 10000) -> None:
         started = time.perf_counter()
         linked = 0
         for n, terms in enumerate(fresh):
-            pid, score = best_match(index, terms)
+            pid, score = best_match(index, terms, at_least=THRESHOLD)
             if pid is None or score < THRESHOLD:
                 pid = f"p{n}"
             else:

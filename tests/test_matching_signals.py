@@ -157,3 +157,17 @@ def test_only_a_claim_with_few_words_of_its_own_points_back():
     assert in_article(terms(short), short, first).terms >= first.terms
     assert in_article(terms(long), long, first) == terms(long)
     assert in_article(first, "the port authority closed", first) is first
+
+
+def test_a_floor_scores_fewer_candidates_and_links_the_same():
+    rng = random.Random(5)
+    vocabulary = [f"S:w{i}" for i in range(40)] + [f"E:~n{i}" for i in range(8)]
+    vocabulary += [f"C:c{i}" for i in range(5)]
+    index = PropositionIndex()
+    for n in range(120):
+        index.add(f"p{n % 30:02d}", rng.sample(vocabulary, 7))
+    for _ in range(200):
+        claim = Terms(frozenset(rng.sample(vocabulary, rng.randint(3, 9))))
+        proposition, score = best_match(index, claim)
+        floored = best_match(index, claim, at_least=THRESHOLD)
+        assert floored == ((proposition, score) if score >= THRESHOLD else (None, 0.0))

@@ -157,7 +157,9 @@ def match_claims(
             row["proposition_id"], row["link_status"], row["link_score"] = before
             continue
         else:
-            candidate, score = best_match(loaded(), terms, rejected.get(row["id"], set()))
+            candidate, score = best_match(
+                loaded(), terms, rejected.get(row["id"], set()), at_least=THRESHOLD
+            )
             if candidate is not None and score >= THRESHOLD:
                 row["proposition_id"], row["link_score"] = candidate, round(score, 3)
             else:

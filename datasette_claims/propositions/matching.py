@@ -196,19 +196,24 @@ def best_match(
     index: PropositionIndex,
     claim: Terms,
     rejected: AbstractSet[str] = frozenset(),
+    at_least: float = 0.0,
 ) -> tuple[str | None, float]:
     """The best-scoring candidate (ties to the smaller id) and its score.
 
     Candidates are scored in order of their upper bound, and scoring stops at the first
-    whose bound is below the best score found: the result is that of scoring them all.
+    whose bound is below the best score found, or below `at_least` (a caller that links
+    only at THRESHOLD passes it and has fewer candidates scored): the result is that of
+    scoring them all, or (None, 0.0) when none scores `at_least`.
     """
     best: tuple[str | None, float] = (None, 0.0)
     weights = index.claim_weights(claim)
     for bound, proposition_id in index.ranked(claim, rejected, weights):
         # The bound is worked out differently from score(): allow for rounding.
-        if bound < best[1] - 1e-9 or bound <= 0.0:
+        if bound < max(best[1], at_least) - 1e-9 or bound <= 0.0:
             break
         score = index.score(claim, proposition_id, weights)
+        if score < at_least:
+            continue
         if score > best[1] or (
             score == best[1] and score > 0 and best[0] is not None and proposition_id < best[0]
         ):
