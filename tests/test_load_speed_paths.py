@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import random
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -167,3 +168,18 @@ def test_numbers_stem_to_themselves():
     for token in ["0", "7", "42", "1500", "2025", "123456789012", "007"]:
         assert _stem(token) == token
     assert normalise("3.000 Soldaten (report 12345)") == ("3", "000", "soldat", "report", "12345")
+
+
+def test_history_keeps_its_append_only_guard_after_a_bulk_load(tmp_path):
+    rng = random.Random(5)
+    db = tmp_path / "bulk.db"
+    _load_all(db, [[_write(tmp_path / "many.csv", _claims(rng, 0, 2500, 200))]])
+    assert rows(db, "select count(*) from claim_history where action = 'created'") == [(2500,)]
+    assert rows(db, "select name from sqlite_master where name = 'claim_history_no_replace'")
+    conn = sqlite3.connect(db)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute(
+            "insert or replace into claim_history (id, claim_id, changed_at, changed_by, "
+            "action) values (1, 'k0', 'now', 'x', 'created')"
+        )
+    conn.close()

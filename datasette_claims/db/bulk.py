@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
@@ -23,8 +24,12 @@ def insert_many(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
     sql = "insert into [{}] ({}) values ({})".format(
         table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
     )
-    values = (list(map(row.get, columns)) for row in rows)
-    if table not in BULK_CATCH_UP or len(rows) < BULK_ROWS:
+    values = (
+        map(itemgetter(*columns), rows) if len(columns) > 1 else ([r[columns[0]]] for r in rows)
+    )
+    # History rows that bring their own id keep the append-only guard (see below).
+    guarded = table == "claim_history" and "id" in columns
+    if table not in BULK_CATCH_UP or len(rows) < BULK_ROWS or guarded:
         db.conn.executemany(sql, values)
         return
     # Many rows: per-row triggers (full-text index, counts) are set aside and their work
@@ -66,6 +71,9 @@ BULK_CATCH_UP: dict[str, tuple[tuple[str, ...], list[str]]] = {
             ),
         ],
     ),
+    # History is append-only: the guard against an insert that replaces a row costs a
+    # look-up per row, but a plain insert that gives no id never lands on an existing row.
+    "claim_history": (("claim_history_no_replace",), []),
     "documents": (
         ("documents_ai",),
         [
