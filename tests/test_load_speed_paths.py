@@ -18,7 +18,7 @@ import pytest
 from datasette_claims.db import statuses
 from datasette_claims.db.connection import opened
 from datasette_claims.db.verify import verify
-from datasette_claims.extract.linking import _stem, normalise
+from datasette_claims.extract.linking import AliasIndex, SourceInfo, _stem, normalise
 from datasette_claims.load import apply
 
 from .utils import rows, run_cli
@@ -183,3 +183,40 @@ def test_history_keeps_its_append_only_guard_after_a_bulk_load(tmp_path):
             "action) values (1, 'k0', 'now', 'x', 'created')"
         )
     conn.close()
+
+
+def _mentions_by_scanning(index: AliasIndex, words: str) -> tuple[set[str], str | None]:
+    """all_mentions() and link() as a plain scan of every token, for comparison."""
+    tokens = normalise(words)
+    found: set[str] = set()
+    longest: tuple[int, str] | None = None
+    i = 0
+    while i < len(tokens):
+        best: tuple[int, str] | None = None
+        for alias, source_id in index._by_first.get(tokens[i], ()):
+            if tokens[i : i + len(alias)] == alias and (best is None or len(alias) > best[0]):
+                best = (len(alias), source_id)
+        if best:
+            found.add(best[1])
+            i += best[0]
+        else:
+            i += 1
+    for i in range(len(tokens)):
+        for alias, source_id in index._by_first.get(tokens[i], ()):
+            if tokens[i : i + len(alias)] == alias and (longest is None or len(alias) > longest[0]):
+                longest = (len(alias), source_id)
+    return found, longest[1] if longest else None
+
+
+def test_mentions_look_only_at_tokens_that_start_an_alias():
+    index = AliasIndex()
+    rng = random.Random(11)
+    for source in generate.sources(rng, 2):
+        aliases = [a for names in source["aliases"].values() for a in names]
+        index.add(SourceInfo(source["id"], source["name"], source["kind"]), aliases)
+    index.add(SourceInfo("nested", "South Korea intelligence service chief", "person"), [])
+    words = "Südkorea Geheimdienst South Korea intelligence service chief Spokesperson 1 of".split()
+    words += ["Russland", "Russia", "the", "armed", "forces", "Outlet", "3", "said", "USA"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
+        assert (index.all_mentions(text), index.link(text)) == _mentions_by_scanning(index, text)

@@ -81,9 +81,11 @@ class AliasIndex:
     def link(self, words: str) -> str | None:
         """The source whose longest alias occurs in `words`, or None."""
         tokens = normalise(words)
+        by_first = self._by_first
         best: tuple[int, str] | None = None
-        for i, token in enumerate(tokens):
-            for alias, source_id in self._by_first.get(token, ()):
+        # Only tokens that start some alias are looked at (most tokens start none).
+        for i in [i for i, token in enumerate(tokens) if token in by_first]:
+            for alias, source_id in by_first[tokens[i]]:
                 if tokens[i : i + len(alias)] == alias and (best is None or len(alias) > best[0]):
                     best = (len(alias), source_id)
         return best[1] if best else None
@@ -94,18 +96,19 @@ class AliasIndex:
     def all_mentions(self, words: str) -> set[str]:
         """Every source named in the words (longest alias first, no overlaps)."""
         tokens = normalise(words)
+        by_first = self._by_first
         found: set[str] = set()
-        i = 0
-        while i < len(tokens):
+        end = 0  # tokens before this belong to a mention found already
+        for i in [i for i, token in enumerate(tokens) if token in by_first]:
+            if i < end:
+                continue
             best: tuple[int, str] | None = None
-            for alias, source_id in self._by_first.get(tokens[i], ()):
+            for alias, source_id in by_first[tokens[i]]:
                 if tokens[i : i + len(alias)] == alias and (best is None or len(alias) > best[0]):
                     best = (len(alias), source_id)
             if best:
                 found.add(best[1])
-                i += best[0]
-            else:
-                i += 1
+                end = i + best[0]
         return found
 
 
