@@ -298,11 +298,14 @@ def derive_load_statuses(
         db, proposition_ids, fresh, fresh_reviews
     ):
         result.propositions.append((status, stamp, proposition_id, status))
-        current = {c["id"]: c for c in claims}
-        for claim_id, claim_status in derived.items():
+        # `derived` follows the claims' order (reviewed claims left out): walk the claims.
+        for claim in claims:
+            claim_id = claim["id"]
+            claim_status = derived.get(claim_id)
+            if claim_status is None:
+                continue
             if claim_id in new_ids:
                 result.fresh[claim_id] = claim_status
-            claim = current[claim_id]
             if claim["status"] == claim_status:
                 continue
             if claim_id not in new_ids:
