@@ -36,7 +36,7 @@ class Token:
 def tokenize(text: str, base: int = 0) -> list[Token]:
     # About a quarter of extraction's time goes into tokens; filling the slots directly
     # skips a call per token (about a fifth faster than calling Token() on real news).
-    tokens = []
+    tokens: list[Token] = []
     append = tokens.append
     make = Token.__new__
     for match in _TOKEN.finditer(text):
