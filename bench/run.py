@@ -436,8 +436,7 @@ def main() -> None:
             f"load (wall), {load[1] / again[1]:.1f}x (CPU)"
         )
     if args.only == "load":
-        if keep is None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)  # the databases; a --keep corpus is elsewhere
         return
     mb, one, every = extraction(corpus)
     pages = asyncio.run(page_latency(db, 30))
@@ -454,8 +453,7 @@ def main() -> None:
         f"concurrent: {clients} clients for {seconds:.0f} s against datasette serve -i: "
         f"{rps:,.0f} requests/s, {done:,} requests, {errors} errors"
     )
-    if keep is None:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
