@@ -90,8 +90,8 @@ def _contents(path: Path) -> dict[str, list[tuple]]:
     return {
         "claims": rows(
             path,
-            "select rowid, id, status, proposition_id, link_status, updated_at = created_at "
-            "from claims order by rowid",
+            # Not updated_at: the old flow's update may land in a later second.
+            "select rowid, id, status, proposition_id, link_status from claims order by rowid",
         ),
         "history": rows(
             path,
@@ -220,3 +220,23 @@ def test_mentions_look_only_at_tokens_that_start_an_alias():
     for _ in range(3000):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
         assert (index.all_mentions(text), index.link(text)) == _mentions_by_scanning(index, text)
+
+
+def test_a_claim_moved_by_a_later_load_re_derives_the_proposition_it_left(tmp_path):
+    db = tmp_path / "claims.db"
+    base = {"date": "2025-01-02", "proposition_statement": "Topic one holds"}
+    first = [
+        {**base, "id": "m1", "text": "It holds", "source": "a", "proposition": "q1",
+         "stance": "asserts"},
+        {**base, "id": "m2", "text": "It does not", "source": "b", "proposition": "q1",
+         "stance": "denies"},
+    ]  # fmt: skip
+    _load_all(db, [[_write(tmp_path / "first.csv", first)]])
+    assert rows(db, "select status from propositions where id = 'q1'") == [("disputed",)]
+    # The second file holds only the moved claim: nothing else in it names q1.
+    moved = [{**first[1], "proposition": "q2", "proposition_statement": "Topic two"}]
+    _load_all(db, [[_write(tmp_path / "moved.csv", moved)]])
+    # q1 keeps only the assertion: no longer disputed, and the database checks out.
+    assert rows(db, "select status from propositions where id = 'q1'") == [("unverified",)]
+    with opened(db) as conn:
+        assert list(verify(conn)) == []

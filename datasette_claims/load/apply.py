@@ -128,10 +128,11 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         _upsert_rows(db, "propositions", propositions, summary.propositions, ignore={"created_at"})
         # Stored claims are updated now; new ones wait until their statuses are derived,
         # so each is inserted once with its final status (no insert, then update).
-        fresh, history = _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
+        fresh, history, left = _upsert_claims(db, plan.claims, stamp, actor, summary.claims)
         reviews, judged = _fresh_reviews(db, plan.reviews, fresh)
+        # A claim that moved leaves a proposition behind, whose status changes too.
         touched = sorted(
-            {row["proposition_id"] for row in plan.claims if row["proposition_id"]} | judged
+            {row["proposition_id"] for row in plan.claims if row["proposition_id"]} | judged | left
         )
         statuses = derive_load_statuses(db, touched, fresh, reviews, stamp, actor)
         for row in fresh:
@@ -372,12 +373,14 @@ def _upsert_claims(
     stamp: str,
     actor: str,
     tally: Tally,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
     """Update stored claims whose tracked fields changed; returns the new claims and the
-    history rows, written by _insert_claims() once the new claims' statuses are known."""
+    history rows, written by _insert_claims() once the new claims' statuses are known, and
+    the propositions that updated claims moved away from."""
     existing = _existing(db, "claims", [row["id"] for row in rows])
     fresh: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
+    left: set[str] = set()
     reasons: dict[str, str] = {}
     for planned in rows:
         row: dict[str, Any] = dict(planned)
@@ -398,13 +401,15 @@ def _upsert_claims(
         if not changed:
             tally.unchanged += 1
             continue
+        if "proposition_id" in changed and before.get("proposition_id"):
+            left.add(before["proposition_id"])
         db.table("claims").update(row["id"], {**{f: row[f] for f in changed}, "updated_at": stamp})
         history.extend(
             history_row(row["id"], stamp, actor, "updated", f, before.get(f), row[f], reason)
             for f in changed
         )
         tally.updated += 1
-    return fresh, history
+    return fresh, history, left
 
 
 def _insert_claims(
