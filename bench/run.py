@@ -1,6 +1,7 @@
 """The performance benchmark: loading, extraction, pages and concurrent reads at size N.
 
     python bench/run.py N [--keep DIR] [--seconds 10] [--clients 16] [--only load]
+    python bench/run.py --pages DB   # pages and concurrency on a database built before
 
 Generates N synthetic claims (bench/generate.py), builds the database with the project's
 own loader in a subprocess, and prints each figure beside a plain baseline measured in the
@@ -259,7 +260,7 @@ async def page_latency(path: Path, requests: int) -> list[tuple[str, float, floa
     conn = sqlite_utils.Database(path)
     claim_id, proposition, source = conn.execute(
         "select id, proposition_id, source_id from claims where proposition_id is not null "
-        "order by rowid limit 1 offset 100"
+        "order by rowid limit 1 offset min(100, (select count(*) / 2 from claims))"
     ).fetchone()
     conn.close()
     pairs = [
@@ -282,6 +283,17 @@ async def page_latency(path: Path, requests: int) -> list[tuple[str, float, floa
             "source .json",
             f"/{name}/-/claims/sources/{source}.json",
             f"/{name}/claims.json?source_id={source}",
+        ),
+    ]
+    # The story page against Datasette's table page of the same propositions' claims.
+    story = (await ds.client.get(f"/{name}/-/claims/story.json")).json()
+    shown = ",".join(c["id"] for c in story["columns"])
+    pairs += [
+        ("story", f"/{name}/-/claims/story", f"/{name}/claims?proposition_id__in={shown}"),
+        (
+            "story .json",
+            f"/{name}/-/claims/story.json",
+            f"/{name}/claims.json?proposition_id__in={shown}",
         ),
     ]
     results = []
@@ -362,7 +374,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         description="Load, extraction, page and concurrency benchmark at N claims, each "
         "figure beside a plain baseline measured in the same run on the same data."
     )
-    parser.add_argument("size", type=int, metavar="N", help="how many synthetic claims")
+    parser.add_argument("size", type=int, metavar="N", nargs="?", help="how many synthetic claims")
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        metavar="DB",
+        help="only the page and concurrency figures, on a database built before",
+    )
     parser.add_argument(
         "--keep", type=Path, help="generate the corpus here (or reuse one already there)"
     )
@@ -380,12 +398,32 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     # Internal: the like-for-like baseline, run in a child process like our own load.
     parser.add_argument("--baseline-into", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare-into", type=Path, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.size is None and args.pages is None:
+        parser.error("N is required (or --pages DB)")
+    return args
+
+
+def print_pages(db: Path, seconds: float, clients: int) -> None:
+    pages = asyncio.run(page_latency(db, 30))
+    rps, done, errors = asyncio.run(concurrent_load(db, seconds, clients))
+    print(f"{'page (ms)':16}{'ours p50':>9}{'p95':>7}{'datasette p50':>15}{'p95':>7}{'ratio':>7}")
+    for label, o50, o95, t50, t95 in pages:
+        print(f"{label:16}{o50:9.1f}{o95:7.1f}{t50:15.1f}{t95:7.1f}{o50 / t50:7.2f}")
+    print(
+        f"concurrent: {clients} clients for {seconds:.0f} s against datasette serve -i: "
+        f"{rps:,.0f} requests/s, {done:,} requests, {errors} errors"
+    )
 
 
 def main() -> None:
     args = arguments()
     size, seconds, clients, keep = args.size, args.seconds, args.clients, args.keep
+    if args.pages is not None:
+        claims = sqlite_utils.Database(args.pages).execute("select count(*) from claims")
+        print(f"{args.pages}: {claims.fetchone()[0]:,} claims, {os.cpu_count()} cores")
+        print_pages(args.pages, seconds, clients)
+        return
     if args.baseline_into or args.bare_into:
         assert keep is not None
         if args.baseline_into:
@@ -439,20 +477,12 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)  # the databases; a --keep corpus is elsewhere
         return
     mb, one, every = extraction(corpus)
-    pages = asyncio.run(page_latency(db, 30))
-    rps, done, errors = asyncio.run(concurrent_load(db, seconds, clients))
     cores = os.cpu_count()
     print(
         f"extraction: {mb:.1f} MB of articles, {one:.2f} MB/s on one core, "
         f"{every:.2f} MB/s on {cores}"
     )
-    print(f"{'page (ms)':16}{'ours p50':>9}{'p95':>7}{'datasette p50':>15}{'p95':>7}{'ratio':>7}")
-    for label, o50, o95, t50, t95 in pages:
-        print(f"{label:16}{o50:9.1f}{o95:7.1f}{t50:15.1f}{t95:7.1f}{o50 / t50:7.2f}")
-    print(
-        f"concurrent: {clients} clients for {seconds:.0f} s against datasette serve -i: "
-        f"{rps:,.0f} requests/s, {done:,} requests, {errors} errors"
-    )
+    print_pages(db, seconds, clients)
     shutil.rmtree(work, ignore_errors=True)
 
 
