@@ -79,6 +79,9 @@ def id_problem(value: str) -> str | None:
 
 def name_problem(value: str) -> str | None:
     """Why VALUE cannot name a source (it carries control characters or line breaks), or None."""
+    # Printable text has no Cc, Zl or Zp character: the per-character look-up is for the rest.
+    if value.isprintable():
+        return None
     if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
         return f"the name {value!r} contains a control character or line break"
     return None
