@@ -32,7 +32,7 @@ def rows_of(
     try:
         for values in reader:
             line, started = started, reader.line_num + 1
-            if not values or not any(v.strip() for v in values):
+            if not values or not any(map(str.strip, values)):
                 continue
             if header and names is None:
                 names = [v.strip() for v in values]
