@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,8 @@ def csv_value(cell: str) -> str:
 
 def csv_values(row: Any) -> dict[str, Any]:
     """A plain CSV row (column -> cell) with our export's formula escaping undone."""
-    return {k: csv_value(v) for k, v in row.items()}
+    # Only a cell that begins with ' can be escaped: the others are kept without a regex.
+    return {k: csv_value(v) if v[:1] == "'" else v for k, v in row.items()}
 
 
 def csv_text(rows: Iterable[dict[str, Any]], raw: bool = False) -> Iterator[str]:
@@ -169,22 +170,32 @@ class PlainImporter(Importer):
             records: Any = ((None, {k: "" if v is None else v for k, v in r.items()}) for r in data)
         else:
             records = ((line, csv_values(row)) for line, row in rows_of(path, ","))
+        # Dates and URLs repeat from row to row: each check's answer for a value is kept
+        # (per check, so a date is never taken as a checked URL), the error still per line.
+        checked: dict[tuple[Callable[[str], str | None], str], str | None] = {}
         for number, (line, row) in enumerate(records, 1):
-            self._one(path, batch, line or number, row)
+            self._one(path, batch, line or number, row, checked)
 
-    def _one(self, path: Path, batch: ImportBatch, line: int, row: dict[str, Any]) -> None:
+    def _one(
+        self,
+        path: Path,
+        batch: ImportBatch,
+        line: int,
+        row: dict[str, Any],
+        checked: dict[tuple[Callable[[str], str | None], str], str | None],
+    ) -> None:
         # Each column cleaned once: blank means absent.
-        cleaned = {k: str(v).strip() for k, v in row.items() if v is not None}
-        value = {k: v for k, v in cleaned.items() if v}.get
+        value = {k: c for k, v in row.items() if v is not None and (c := str(v).strip())}.get
 
         for key, allowed in (
             ("stance", STANCES),
             ("quote_kind", QUOTE_KINDS),
             ("status", STATUSES),
         ):
-            if value(key) and value(key) not in allowed:
+            given = value(key)
+            if given and given not in allowed:
                 raise LoadError(
-                    f"'{value(key)}' is not one of {', '.join(allowed)}",
+                    f"'{given}' is not one of {', '.join(allowed)}",
                     file=str(path),
                     line=line,
                     field=key,
@@ -209,7 +220,13 @@ class PlainImporter(Importer):
             ("review_url", url_problem),
         ):
             given = value(key)
-            problem = check(given) if given else None
+            if not given:
+                continue
+            known = (check, given)
+            if known in checked:
+                problem = checked[known]
+            else:
+                problem = checked[known] = check(given)
             if problem:
                 raise LoadError(problem, file=str(path), line=line, field=key)
         # An id is taken as given: " y1" and "y1\n" are refused, not trimmed into "y1".
@@ -242,7 +259,11 @@ class PlainImporter(Importer):
             batch.sources[source_id].independence_group = institution
         if source_id and value("source_country"):
             batch.sources[source_id].country = value("source_country")
-        extra = {k: v for k, v in row.items() if k not in PLAIN_COLUMNS and v not in ("", None)}
+        extra = (
+            {k: v for k, v in row.items() if k not in PLAIN_COLUMNS and v not in ("", None)}
+            if not row.keys() <= PLAIN_COLUMNS  # the exporter's columns only: no extra
+            else None
+        )
         proposition, statement = value("proposition"), value("proposition_statement")
         if proposition and statement:
             batch.propositions.setdefault(
