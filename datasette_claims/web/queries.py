@@ -434,7 +434,7 @@ async def earlier_verdicts(db: Any, proposition_id: str, claim_id: str) -> list[
         await db.execute(
             """select r.claim_id, r.status, r.reviewer, r.reviewed_at, r.url,
                    'fact-check' as kind, s.name as source_name
-               from claim_reviews r join claims c on c.id = r.claim_id
+               from claim_reviews r cross join claims c on c.id = r.claim_id
                left join sources s on s.id = c.source_id
                where c.proposition_id = :p and c.id != :c""",
             {"p": proposition_id, "c": claim_id},
@@ -451,7 +451,7 @@ _CHECKED = """with checked as (
     group by c.proposition_id
     union all
     select c.proposition_id, min(r.reviewed_at)
-    from claim_reviews r join claims c on c.id = r.claim_id
+    from claim_reviews r cross join claims c on c.id = r.claim_id
     where c.proposition_id is not null and r.reviewed_at is not null
     group by c.proposition_id
 ), first as (
@@ -459,8 +459,13 @@ _CHECKED = """with checked as (
     from checked group by proposition_id
 )"""
 # The claims on a checked proposition that came after the check, no person's review yet.
-_AFTER_CHECK = """from claims c join first f on f.proposition_id = c.proposition_id
+# (The reviews drive the lookup above: "cross join" keeps SQLite from scanning every
+# claim to find the reviewed ones.)
+_AFTER_CHECK = """from claims c {join} first f on f.proposition_id = c.proposition_id
     {joins} where c.reviewed_at is null and c.created_at > f.first_checked"""
+# The overview counts at most this many (it shows "1,000+"), within a short time limit.
+CHECKED_COUNT_CAP = 1000
+CHECKED_COUNT_MS = 50
 
 
 _FEED_JOINS = """join propositions p on p.id = c.proposition_id
@@ -476,8 +481,8 @@ async def new_claims_on_checked(db: Any, limit: int) -> list[dict[str, Any]]:
                select c.id, c.text, c.created_at, c.proposition_id, c.reviewed_at,
                    p.statement, p.status as proposition_status, s.name as source_name,
                    f.first_checked
-               {_AFTER_CHECK.format(joins=_FEED_JOINS)}
-               order by c.created_at desc, c.rowid desc limit :limit""",
+               {_AFTER_CHECK.format(join="cross join", joins=_FEED_JOINS)}
+               order by c.rowid desc limit :limit""",
             {"limit": limit},
         )
     )
@@ -497,9 +502,17 @@ async def awaiting_people(db: Any, hidden: frozenset[str]) -> dict[str, int]:
             await db.execute("select count(*) from sources where origin = 'suggested'")
         ).rows[0][0]
     if "claim_reviews" not in hidden:
-        found["new_on_checked"] = (
-            await db.execute(f"{_CHECKED} select count(*) {_AFTER_CHECK.format(joins='')}")
-        ).rows[0][0]
+        try:
+            found["new_on_checked"] = (
+                await db.execute(
+                    f"""{_CHECKED} select count(*) from (select 1
+                        {_AFTER_CHECK.format(join="join", joins="")} limit :cap)""",
+                    {"cap": CHECKED_COUNT_CAP + 1},
+                    custom_time_limit=CHECKED_COUNT_MS,
+                )
+            ).rows[0][0]
+        except QueryInterrupted:
+            found["new_on_checked"] = -1  # too many to count quickly: the link says "some"
     return found
 
 
