@@ -430,11 +430,12 @@ async def earlier_verdicts(db: Any, proposition_id: str, claim_id: str) -> list[
             {"p": proposition_id, "c": claim_id},
         )
     )
+    # The proposition's claims drive the lookup (by index), not every imported review.
     imported = _rows(
         await db.execute(
             """select r.claim_id, r.status, r.reviewer, r.reviewed_at, r.url,
                    'fact-check' as kind, s.name as source_name
-               from claim_reviews r cross join claims c on c.id = r.claim_id
+               from claims c cross join claim_reviews r on r.claim_id = c.id
                left join sources s on s.id = c.source_id
                where c.proposition_id = :p and c.id != :c""",
             {"p": proposition_id, "c": claim_id},
