@@ -38,9 +38,7 @@ def derivations(
             "r.reviewer as imported_by, r.verdict as imported_verdict, "
             "r.imported_from as imported_from, r.url as imported_url"
         )
-        verdict_join = """left join claim_reviews r on r.id = (
-            select r2.id from claim_reviews r2 where r2.claim_id = c.id
-            order by coalesce(r2.reviewed_at, '') desc, r2.id desc limit 1)"""
+        verdict_join = LATEST_VERDICT_JOIN
     for at in range(0, len(ids), 500):
         chunk = ids[at : at + 500]
         marks = ", ".join("?" for _ in chunk)
@@ -96,6 +94,12 @@ def update_derived_statuses(
     if history:
         insert_many(db, "claim_history", history)
     return changes
+
+
+# Each claim's latest imported verdict (by date, then id), joined as `r`.
+LATEST_VERDICT_JOIN = """left join claim_reviews r on r.id = (
+    select r2.id from claim_reviews r2 where r2.claim_id = c.id
+    order by coalesce(r2.reviewed_at, '') desc, r2.id desc limit 1)"""
 
 
 def _status_row(
@@ -226,9 +230,7 @@ def load_derivations(
         verdict_columns = (
             "r.id, r.status, r.reviewed_at, r.reviewer, r.verdict, r.imported_from, r.url"
         )
-        verdict_join = """left join claim_reviews r on r.id = (
-            select r2.id from claim_reviews r2 where r2.claim_id = c.id
-            order by coalesce(r2.reviewed_at, '') desc, r2.id desc limit 1)"""
+        verdict_join = LATEST_VERDICT_JOIN
     for at in range(0, len(ids), 500):
         chunk = ids[at : at + 500]
         by_proposition: dict[str, list[dict[str, Any]]] = {p: [] for p in chunk}
