@@ -227,6 +227,7 @@ def _load(
             verdicts=verdicts,
             force=force,
             progress=lambda _: bar.update(1),
+            read_ahead_files=True,
         )
 
 

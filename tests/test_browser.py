@@ -472,7 +472,7 @@ def test_history_says_what_happened_in_words(server, browser, width):
         "[...document.querySelectorAll('.claims-history td[data-label=\"What\"]')]"
         ".map(td => td.textContent.trim())"
     )
-    assert what and "created" in what
+    assert what and "created, status derived" in what
     assert not any(w in ("created status", "status status", "review status") for w in what)
     page.close()
 

@@ -168,15 +168,13 @@ async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path
     assert "Foreign intelligence service" in page
     assert "Government of South Korea" in page  # its institution
     assert "3,000" in page and "soldiers" in page and "as of 2024-10-24" in page
-    # History: the created row, then the derived corroboration.
+    # History: created, with the corroboration the loader derived as it created it.
     assert re.search(
-        r"<td data-label=\"Who\">loader</td><td data-label=\"What\">created</td>", page
-    )  # in words, not "created status"
-    assert re.search(
-        r"<td data-label=\"Who\">loader</td><td data-label=\"What\">status derived</td>\s*"
-        r"<td data-label=\"From\">unverified</td><td data-label=\"To\">corroborated</td>",
+        r"<td data-label=\"Who\">loader</td><td data-label=\"What\">created, status derived"
+        r"</td>\s*<td data-label=\"From\"></td><td data-label=\"To\">corroborated</td>",
         page,
-    )
+    )  # in words, not "created status"
+    assert "derived: proposition nk-troops-in-russia is corroborated" in page
     # Related claims on the same proposition: the 10,000 forecast and the US government.
     assert 'href="/claims/-/claims/nis-10000-by-december"' in page
     assert 'href="/claims/-/claims/us-troops-in-russia"' in page

@@ -390,9 +390,13 @@ async def test_atom_feed_lists_status_changes(seed_copy):
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
     expected = rows(
-        seed_copy, "select count(*) from claim_history where action in ('status', 'review')"
+        seed_copy,
+        "select count(*) from claim_history where action in ('status', 'review') "
+        "or (action = 'created' and new_value != 'unverified')",
     )
     assert len(entries) == expected[0][0]
+    titles = [e.find("a:title", ns).text for e in entries]
+    assert any(t.startswith("Derived: ") and "new → corroborated" in t for t in titles)
     newest_review = next(e for e in entries if e.find("a:title", ns).text.startswith("Review"))
     assert "disputed → refuted" in newest_review.find("a:title", ns).text
     assert newest_review.find("a:author/a:name", ns).text == "anna"

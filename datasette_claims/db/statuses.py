@@ -160,10 +160,13 @@ class LoadStatuses:
     """Derived statuses worked out before a load writes its new claims.
 
     `fresh` gives each new claim the status it is inserted with (no insert-then-update);
-    the rest is written by write_load_statuses() once the claims and verdicts are in.
+    `fresh_reasons` why, for a new claim whose status the rules derived (its `created`
+    history row records status and reason, one row instead of two); the rest is written
+    by write_load_statuses() once the claims and verdicts are in.
     """
 
     fresh: dict[str, str] = field(default_factory=dict)
+    fresh_reasons: dict[str, str] = field(default_factory=dict)
     changes: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     propositions: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -310,12 +313,16 @@ def derive_load_statuses(
                 result.fresh[claim_id] = claim_status
             if claim["status"] == claim_status:
                 continue
+            row = _status_row(claim, claim_status, proposition_id, status, stamp, actor)
+            result.changes += 1
             if claim_id not in new_ids:
                 result.claims.append((claim_status, stamp, claim_id))
-            result.history.append(
-                _status_row(claim, claim_status, proposition_id, status, stamp, actor)
-            )
-            result.changes += 1
+            elif claim["imported_status"] != claim_status:
+                # Derived by the loader as it creates the claim: said in its `created` row.
+                # A fact-checker's imported verdict keeps a row of its own, in their name.
+                result.fresh_reasons[claim_id] = row["reason"]
+                continue
+            result.history.append(row)
     return result
 
 

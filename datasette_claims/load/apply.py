@@ -137,6 +137,11 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         statuses = derive_load_statuses(db, touched, fresh, reviews, stamp, actor)
         for row in fresh:
             row["status"] = statuses.fresh.get(row["id"], "unverified")
+        for entry in history:
+            reason = statuses.fresh_reasons.get(entry["claim_id"])
+            if reason is not None and entry["action"] == "created":
+                entry["new_value"] = statuses.fresh[entry["claim_id"]]
+                entry["reason"] = f"{entry['reason']}; {reason}"
         _insert_claims(db, fresh, history)
         summary.claims.added += len(fresh)
         _add_proposition_terms(db, plan)

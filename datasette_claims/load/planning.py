@@ -37,13 +37,16 @@ from datasette_claims.load.rows import (
     occurrences,
 )
 
+# What files hold, read and checked: articles, registry entries, claim files, imports.
+Inputs = tuple[list[Article], list[SourceEntry], list[CuratedFile], list[ImportBatch]]
+
 
 def read_inputs(
     files: list[Path],
     progress: Callable[[Path], None] | None = None,
     forced_format: str | None = None,
     verdicts: dict[str, str] | None = None,
-) -> tuple[list[Article], list[SourceEntry], list[CuratedFile], list[ImportBatch]]:
+) -> Inputs:
     """Parse every file; raises LoadError naming the first bad file, line and field."""
     articles: list[Article] = []
     sources: list[SourceEntry] = []
@@ -113,10 +116,12 @@ def plan_load(
     session: LoadSession | None = None,
     discovered: bool = False,
     fetched: list[Article] | None = None,
+    inputs: Inputs | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
-    `fetched` are articles read from the web already (`datasette claims fetch`).
+    `fetched` are articles read from the web already (`datasette claims fetch`), `inputs`
+    what read_inputs() gave for `paths` already (a file read ahead, see prefetch.py).
     `paths` may be files and directories; pass `discover(paths)` to know the count first,
     and `discovered=True` when `paths` are such files already (they are not walked again).
     With `extract`, the registered extractors find claims in every document; beside a
@@ -124,7 +129,7 @@ def plan_load(
     """
     check_compatible(db)
     files = [Path(p) for p in paths] if discovered else discover(paths)
-    articles, sources, curated_files, batches = read_inputs(
+    articles, sources, curated_files, batches = inputs or read_inputs(
         files, progress, forced_format, verdicts
     )
     articles.extend(fetched or [])  # pages fetched from the web, read already

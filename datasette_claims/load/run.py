@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -25,6 +25,7 @@ from datasette_claims.load.apply import LoadSummary, apply_plan
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.plan import LoadSession
 from datasette_claims.load.planning import importer_for, plan_load
+from datasette_claims.load.prefetch import can_read_ahead, read_ahead
 
 
 def _size(path: Path) -> int:
@@ -103,11 +104,16 @@ def load_paths(
     progress: Callable[[Path], None] | None = None,
     files: list[Path] | None = None,
     fetched: list[Article] | None = None,
+    read_ahead_files: bool = False,
 ) -> LoadSummary:
-    """Load files and directories into `db`; returns what was added, updated, skipped."""
+    """Load files and directories into `db`; returns what was added, updated, skipped.
+
+    `read_ahead_files` reads imported files in a second process ahead of their turn
+    (prefetch.py): for the command line, not for a server's threads, which fork would copy.
+    """
     files = files if files is not None else discover(paths)
     summary = LoadSummary()
-    with _page_cache(db), write_transaction(db):
+    with ExitStack() as stack, _page_cache(db), write_transaction(db):
         migrate(db)
         # A new verdict map or importer choice reads the same files differently.
         reread = force or verdicts is not None or forced_format is not None
@@ -124,8 +130,18 @@ def load_paths(
         imports = [f for f in todo if importer_for(f, importers, forced_format)]
         base = [f for f in todo if f not in imports]
         session = LoadSession()
-        groups: list[list[Path]] = ([base] if base or fetched else []) + [[f] for f in imports]
-        for number, group in enumerate(groups):
+        # Articles, registries and claim files together, then each imported file alone.
+        groups = ([(base, False)] if base or fetched else []) + [([f], True) for f in imports]
+        ahead = None
+        if read_ahead_files and can_read_ahead(len(imports)):
+            ahead = stack.enter_context(
+                closing(read_ahead(imports, forced_format, verdicts, progress))
+            )
+        for number, (group, imported) in enumerate(groups):
+            inputs = None
+            if imported and ahead is not None:
+                path, inputs = next(ahead)
+                assert [path] == group  # read ahead in the order they are written
             plan = plan_load(
                 db,
                 group,
@@ -136,6 +152,7 @@ def load_paths(
                 session=session,
                 discovered=True,  # `files` came from discover(): not walked again
                 fetched=fetched if number == 0 else None,
+                inputs=inputs,
             )
             summary.add(apply_plan(db, plan, actor=actor))
         stamp = now()

@@ -129,7 +129,8 @@ _SCALE = {
     "mrd": 1e9,
 }
 _QUANTITY = re.compile(
-    r"(?P<currency>[$€£])?\s?(?P<number>\d+(?:[.,]\d+)*)(?:\s?(?P<scale>thousand|tausend|"
+    # The look-ahead lets the scan skip every position where no quantity can start.
+    r"(?=[$€£\d])(?P<currency>[$€£])?\s?(?P<number>\d+(?:[.,]\d+)*)(?:\s?(?P<scale>thousand|tausend|"
     r"million|millionen|mio|billion|milliarden|mrd)\b\.?)?\s?(?P<unit>%|percent|per cent|"
     r"prozent|percentage points?|prozentpunkte|dollars?|euros?|euro)?",
     re.I,

@@ -61,6 +61,8 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
                from claim_history h join claims c on c.id = h.claim_id
                left join sources s on s.id = c.source_id
                where h.action in ('status', 'review')
+                  -- a status the loader derived as it created the claim
+                  or (h.action = 'created' and h.new_value != 'unverified')
                order by h.id desc limit :limit""",
             {"limit": FEED_SIZE},
         )

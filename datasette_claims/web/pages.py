@@ -176,6 +176,8 @@ _HISTORY_LABELS = {
 def history_label(row: dict[str, Any]) -> str:
     """What a history row records, in words: "reviewed", not "review status"."""
     key = (row.get("action"), row.get("field"))
+    if key == ("created", "status") and "; derived: " in str(row.get("reason") or ""):
+        return "created, status derived"  # one row: the loader derived it as it created it
     if key in _HISTORY_LABELS:
         return _HISTORY_LABELS[key]
     field = str(row.get("field") or "").replace("_", " ")
