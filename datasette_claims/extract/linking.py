@@ -7,6 +7,7 @@ longest alias contained in the words ("der südkoreanische Präsident Yoon Suk Y
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -77,6 +78,13 @@ class AliasIndex:
             tokens = normalise(alias)
             if tokens:
                 self._by_first[tokens[0]].append((tokens, source.id))
+
+    def signature(self) -> str:
+        """A digest of what all_mentions() finds with: equal digests, equal mentions."""
+        digest = hashlib.sha256()
+        for first in sorted(self._by_first):
+            digest.update(repr((first, self._by_first[first])).encode("utf-8"))
+        return digest.hexdigest()
 
     def link(self, words: str) -> str | None:
         """The source whose longest alias occurs in `words`, or None."""

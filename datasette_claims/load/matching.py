@@ -7,7 +7,7 @@ matcher sees the database's propositions and every new claim of this load.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlite_utils
@@ -23,6 +23,47 @@ from datasette_claims.propositions.matching import (
     generated_statement,
 )
 from datasette_claims.propositions.terms import Terms, claim_terms, in_article
+
+# Terms worked out ahead, by (claim text, its document's language, figure unit): all the
+# claim's terms, its own source's entities included.
+TermsAhead = dict[tuple[str, str | None, str | None], frozenset[str]]
+
+
+def terms_ahead(
+    claims: Iterable[Mapping[str, Any]],
+    documents: Mapping[str, Mapping[str, Any]],
+    aliases: AliasIndex,
+) -> TermsAhead:
+    """Every claim's terms as match_claims() would work them out with these aliases.
+
+    For a second process (prefetch.py) while this one writes: the costliest pure part of
+    matching. A claim's own source is taken out when it is matched (its entity terms only,
+    so the result is the same as excluding it here).
+    """
+    found: TermsAhead = {}
+    for row in claims:
+        document = documents.get(row["document_id"])
+        hint = (document.get("language") if document else None) or None
+        key = (row["text"], hint, row.get("figure_unit"))
+        if key not in found:
+            language = hint or guess_language(row["text"])
+            found[key] = claim_terms(row["text"], language, aliases, (), key[2]).terms
+    return found
+
+
+def _terms(
+    row: Mapping[str, Any],
+    document: Mapping[str, Any] | None,
+    aliases: AliasIndex,
+    own: set[str],
+    ahead: TermsAhead | None,
+) -> Terms:
+    hint = (document and document["language"]) or None
+    found = ahead.get((row["text"], hint, row.get("figure_unit"))) if ahead else None
+    if found is not None:
+        return Terms(found - {f"E:{source_id}" for source_id in own} if own else found)
+    language = hint or guess_language(row["text"])
+    return claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
 
 
 def _existing_links(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple]:
@@ -105,13 +146,17 @@ def match_claims(
     aliases: AliasIndex,
     documents: Mapping[str, DocumentRow],
     session: Any = None,
+    ahead: tuple[str, TermsAhead] | None = None,
 ) -> None:
     """Fill in proposition, link status and score of the plan's claims; extend the index.
 
     The in-memory index of every proposition's terms is loaded only when a claim needs
     matching, so loading claims that come with their propositions stays small and fast;
-    their terms still go to proposition_terms for later matching.
+    their terms still go to proposition_terms for later matching. `ahead` are terms
+    worked out before (terms_ahead()) with aliases of the given signature(): used only
+    when this load's aliases have the same one.
     """
+    precomputed = ahead[1] if ahead is not None and ahead[0] == aliases.signature() else None
     existing = _existing_links(db, [row["id"] for row in plan.claims])
     merged = _merged(db)
     index: PropositionIndex | None = session.match_index if session is not None else None
@@ -135,10 +180,8 @@ def match_claims(
     lead: dict[str, Terms] = {}
     ordered = sorted(plan.claims, key=lambda r: (r["document_id"], r["start"], r["end"]))
     for row in ordered:
-        document = documents.get(row["document_id"])
-        language = (document and document["language"]) or guess_language(row["text"])
         own = {s for s in (row["source_id"], groups.get(row["source_id"] or "")) if s}
-        terms = claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
+        terms = _terms(row, documents.get(row["document_id"]), aliases, own, precomputed)
         terms = in_article(terms, row["text"], lead.setdefault(row["document_id"], terms))
         before = existing.get(row["id"])
         if before and before[1] == "confirmed":

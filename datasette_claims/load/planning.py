@@ -26,7 +26,7 @@ from datasette_claims.inputs.registry import SourceEntry, independence_groups, p
 from datasette_claims.inputs.structured import read_structured
 from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXES, discover
 from datasette_claims.load.imports import existing_ids, merge_imports
-from datasette_claims.load.matching import match_claims
+from datasette_claims.load.matching import TermsAhead, match_claims
 from datasette_claims.load.plan import LoadPlan, LoadSession
 from datasette_claims.load.rows import (
     article_document_row,
@@ -117,11 +117,13 @@ def plan_load(
     discovered: bool = False,
     fetched: list[Article] | None = None,
     inputs: Inputs | None = None,
+    terms: tuple[str, TermsAhead] | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
     `fetched` are articles read from the web already (`datasette claims fetch`), `inputs`
-    what read_inputs() gave for `paths` already (a file read ahead, see prefetch.py).
+    what read_inputs() gave for `paths` already (a file read ahead, see prefetch.py), and
+    `terms` its claims' matching terms worked out there.
     `paths` may be files and directories; pass `discover(paths)` to know the count first,
     and `discovered=True` when `paths` are such files already (they are not walked again).
     With `extract`, the registered extractors find claims in every document; beside a
@@ -236,7 +238,7 @@ def plan_load(
     for article, meta in documents.values():
         plan.documents.append(article_document_row(article, meta))
     merge_imports(db, plan, batches, known_props | set(planned_props), claim_ids)
-    match_claims(db, plan, index, {d["id"]: d for d in plan.documents}, session)
+    match_claims(db, plan, index, {d["id"]: d for d in plan.documents}, session, terms)
     return plan
 
 

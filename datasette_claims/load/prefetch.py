@@ -16,13 +16,31 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.load.matching import TermsAhead, terms_ahead
 from datasette_claims.load.planning import Inputs, read_inputs
 
 AHEAD = 2  # files read ahead of the one being written
 
 
-def _read(path: str, forced_format: str | None, verdicts: dict[str, str] | None) -> Inputs:
-    return read_inputs([Path(path)], None, forced_format, verdicts)
+_aliases: AliasIndex | None = None  # the worker's copy of the load's aliases
+
+
+def _keep_aliases(aliases: AliasIndex | None) -> None:
+    global _aliases
+    _aliases = aliases
+
+
+def _read(
+    path: str, forced_format: str | None, verdicts: dict[str, str] | None
+) -> tuple[Inputs, TermsAhead | None]:
+    inputs = read_inputs([Path(path)], None, forced_format, verdicts)
+    if _aliases is None:
+        return inputs, None
+    terms: TermsAhead = {}
+    for batch in inputs[3]:
+        terms.update(terms_ahead(batch.claims.values(), batch.documents, _aliases))
+    return inputs, terms
 
 
 def can_read_ahead(files: int) -> bool:
@@ -40,11 +58,20 @@ def read_ahead(
     forced_format: str | None = None,
     verdicts: dict[str, str] | None = None,
     progress: Callable[[Path], None] | None = None,
-) -> Generator[tuple[Path, Inputs], None, None]:
-    """Each file with what read_inputs() gives for it, in order, read in a second process."""
+    aliases: AliasIndex | None = None,
+) -> Generator[tuple[Path, Inputs, tuple[str, TermsAhead] | None], None, None]:
+    """Each file with what read_inputs() gives for it, in order, read in a second process.
+
+    With `aliases` (the load's), the worker also works out its claims' matching terms
+    (terms_ahead()), given with the aliases' signature: match_claims() uses them only if
+    the aliases are still the same when the file's turn comes.
+    """
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pending: list[tuple[Path, Future[Inputs]]] = []
+    signature = aliases.signature() if aliases is not None else ""
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_keep_aliases, initargs=(aliases,)
+    ) as pool:
+        pending: list[tuple[Path, Future[tuple[Inputs, TermsAhead | None]]]] = []
         queue = iter(files)
 
         def submit() -> None:
@@ -59,9 +86,9 @@ def read_ahead(
                 path, future = pending.pop(0)
                 if progress:
                     progress(path)
-                inputs = future.result()  # a LoadError from the worker is raised here
+                inputs, terms = future.result()  # a LoadError in the worker is raised here
                 submit()
-                yield path, inputs
+                yield path, inputs, (signature, terms) if terms is not None else None
         finally:
             for _, future in pending:
                 future.cancel()

@@ -24,7 +24,7 @@ from datasette_claims.inputs.decoding import unreadable
 from datasette_claims.load.apply import LoadSummary, apply_plan
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.plan import LoadSession
-from datasette_claims.load.planning import importer_for, plan_load
+from datasette_claims.load.planning import alias_index, importer_for, plan_load
 from datasette_claims.load.prefetch import can_read_ahead, read_ahead
 
 
@@ -133,14 +133,15 @@ def load_paths(
         # Articles, registries and claim files together, then each imported file alone.
         groups = ([(base, False)] if base or fetched else []) + [([f], True) for f in imports]
         ahead = None
-        if read_ahead_files and can_read_ahead(len(imports)):
-            ahead = stack.enter_context(
-                closing(read_ahead(imports, forced_format, verdicts, progress))
-            )
         for number, (group, imported) in enumerate(groups):
-            inputs = None
-            if imported and ahead is not None:
-                path, inputs = next(ahead)
+            inputs = terms = None
+            if imported and read_ahead_files and can_read_ahead(len(imports)):
+                if ahead is None:  # after the registry is in: the worker needs its aliases
+                    reader = read_ahead(
+                        imports, forced_format, verdicts, progress, alias_index(db, [])
+                    )
+                    ahead = stack.enter_context(closing(reader))
+                path, inputs, terms = next(ahead)
                 assert [path] == group  # read ahead in the order they are written
             plan = plan_load(
                 db,
@@ -153,6 +154,7 @@ def load_paths(
                 discovered=True,  # `files` came from discover(): not walked again
                 fetched=fetched if number == 0 else None,
                 inputs=inputs,
+                terms=terms,
             )
             summary.add(apply_plan(db, plan, actor=actor))
         stamp = now()
