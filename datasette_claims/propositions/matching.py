@@ -18,8 +18,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from math import log, sqrt
+from operator import itemgetter
 
 from datasette_claims.propositions.terms import Terms
 
@@ -88,7 +89,7 @@ class PropositionIndex:
         """
         weights = self.claim_weights(claim) if weights is None else weights
         limit = min(max(3, int(COMMON_SHARE * len(self.terms))), MAX_POSTING)
-        hits: Counter = Counter()
+        looked: list[Iterable[str]] = []  # postings to count, counted in one pass below
         # (posting, kind, weight) of each of the claim's terms in the index.
         held: list[tuple[dict[str, None], int, float]] = []
         sources: list[dict[str, None]] = []  # postings of registry sources
@@ -106,12 +107,13 @@ class PropositionIndex:
                 sources.append(posting)
             if size <= limit:
                 looked_up += 1
-                hits.update(posting.keys())
+                looked.append(posting.keys())
             elif looked_up < ALWAYS_LOOKED_UP:
                 # Common but among the claim's rarest: its newest propositions only, so the
                 # lookup costs the same however many propositions hold the term.
                 looked_up += 1
-                hits.update(islice(reversed(posting), MAX_POSTING))
+                looked.append(islice(reversed(posting), MAX_POSTING))
+        hits = Counter(chain.from_iterable(looked))
         # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
         factors = []
         for letter, w in WEIGHTS.items():
@@ -119,11 +121,9 @@ class PropositionIndex:
             factors.append(w * w / mass if mass else 0.0)
         registry = len(sources)
         below = THRESHOLD - 0.01
-        shares = {
-            p: [0.0, 0.0, 0.0, registry]
-            for p, _ in hits.most_common(MAX_CANDIDATES)
-            if p not in rejected
-        }
+        # hits.most_common(), without heapq's Python loop: a stable sort keeps its ties.
+        top = sorted(hits.items(), key=itemgetter(1), reverse=True)[:MAX_CANDIDATES]
+        shares = {p: [0.0, 0.0, 0.0, registry] for p, _ in top if p not in rejected}
         candidates = shares.keys()
         # Each candidate's sums add up in the claim's order of terms, whatever the sets'.
         for posting, kind, w in held:

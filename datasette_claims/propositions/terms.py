@@ -110,7 +110,13 @@ class Terms:
 
     @cached_property
     def _kinds(self) -> dict[str, frozenset[str]]:
-        return {kind: frozenset(t for t in self.terms if t[0] == kind) for kind in "ECS"}
+        # One pass over the terms, each kind's set built in the terms' own order.
+        found: dict[str, list[str]] = {"E": [], "C": [], "S": []}
+        for term in self.terms:
+            bucket = found.get(term[0])
+            if bucket is not None:
+                bucket.append(term)
+        return {kind: frozenset(terms) for kind, terms in found.items()}
 
     def of(self, kind: str) -> frozenset[str]:
         kinds = self._kinds
