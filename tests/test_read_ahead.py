@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import random
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,15 @@ def test_terms_worked_out_with_other_aliases_are_not_used(tmp_path):
         assert _matched(db, files[2], (other.signature(), theirs)) == own  # not used
         # Under the load's signature they would be used, and change the matches.
         assert _matched(db, files[2], (aliases.signature(), theirs)) != own
+
+
+def test_without_temporary_space_files_read_ahead_are_handed_over_directly(tmp_path, monkeypatch):
+    files = _corpus(tmp_path / "corpus", files=2, per_file=100)
+    not_a_directory = tmp_path / "tmp-is-a-file"
+    not_a_directory.write_text("", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_directory))
+    result = run_cli("load", tmp_path / "ahead.db", *files)
+    assert result.exit_code == 0, result.output
+    with opened(tmp_path / "in_turn.db") as db:
+        load_paths(db, files, read_ahead_files=False)
+    assert _dump(tmp_path / "ahead.db") == _dump(tmp_path / "in_turn.db")

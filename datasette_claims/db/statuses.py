@@ -303,6 +303,7 @@ def derive_load_statuses(
         db, proposition_ids, fresh, fresh_reviews
     ):
         result.propositions.append((status, stamp, proposition_id, status))
+        because = f"derived: proposition {proposition_id} is {status}"
         # `derived` follows the claims' order (reviewed claims left out): walk the claims.
         for claim in claims:
             claim_id = claim["id"]
@@ -313,16 +314,18 @@ def derive_load_statuses(
                 result.fresh[claim_id] = claim_status
             if claim["status"] == claim_status:
                 continue
-            row = _status_row(claim, claim_status, proposition_id, status, stamp, actor)
             result.changes += 1
             if claim_id not in new_ids:
                 result.claims.append((claim_status, stamp, claim_id))
             elif claim["imported_status"] != claim_status:
-                # Derived by the loader as it creates the claim: said in its `created` row.
-                # A fact-checker's imported verdict keeps a row of its own, in their name.
-                result.fresh_reasons[claim_id] = row["reason"]
+                # Derived by the loader as it creates the claim: said in its `created` row
+                # (the reason _status_row() gives). A fact-checker's imported verdict keeps
+                # a row of its own, in their name.
+                result.fresh_reasons[claim_id] = because
                 continue
-            result.history.append(row)
+            result.history.append(
+                _status_row(claim, claim_status, proposition_id, status, stamp, actor)
+            )
     return result
 
 

@@ -11,6 +11,7 @@ been read then, so the load stops at the same file with the same message.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -25,6 +26,9 @@ from datasette_claims.load.planning import Inputs, read_inputs
 
 AHEAD = 1  # files read ahead of the one being written
 
+# What the worker gives back: the path of the file its result is in, or the result itself.
+Handover = str | tuple[Inputs, TermsAhead | None]
+
 
 _aliases: AliasIndex | None = None  # the worker's copy of the load's aliases
 
@@ -34,7 +38,9 @@ def _keep_aliases(aliases: AliasIndex | None) -> None:
     _aliases = aliases
 
 
-def _read(path: str, forced_format: str | None, verdicts: dict[str, str] | None, out: str) -> str:
+def _read(
+    path: str, forced_format: str | None, verdicts: dict[str, str] | None, out: str
+) -> Handover:
     inputs = read_inputs([Path(path)], None, forced_format, verdicts)
     terms: TermsAhead | None = None
     if _aliases is not None:
@@ -43,13 +49,23 @@ def _read(path: str, forced_format: str | None, verdicts: dict[str, str] | None,
             terms.update(terms_ahead(batch.claims.values(), batch.documents, _aliases))
     # Handed over in a file, read when the file's turn comes: a result sent back directly
     # would sit in the loader's memory beside the file being written (about 110 MB more
-    # at 100,000 claims).
-    with open(out, "wb") as handle:
-        pickle.dump((inputs, terms), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    # at 100,000 claims). Where the file cannot be written (temporary space full, a size
+    # limit), it is sent back directly: more memory, the same load.
+    if not out:
+        return inputs, terms
+    try:
+        with open(out, "wb") as handle:
+            pickle.dump((inputs, terms), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(out)
+        return inputs, terms
     return out
 
 
-def _take(out: str) -> tuple[Inputs, TermsAhead | None]:
+def _take(out: Handover) -> tuple[Inputs, TermsAhead | None]:
+    if not isinstance(out, str):
+        return out
     try:
         with open(out, "rb") as handle:
             found: tuple[Inputs, TermsAhead | None] = pickle.load(handle)
@@ -68,6 +84,18 @@ def can_read_ahead(files: int) -> bool:
     return files >= 2 and (cores or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
+@contextlib.contextmanager
+def _handover_directory() -> Generator[str | None, None, None]:
+    """A temporary directory for the worker's results, or None where none can be made."""
+    try:
+        directory = tempfile.TemporaryDirectory(prefix="claims-load-")
+    except OSError:
+        yield None
+        return
+    with directory as path:
+        yield path
+
+
 def read_ahead(
     files: list[Path],
     forced_format: str | None = None,
@@ -84,18 +112,18 @@ def read_ahead(
     context = multiprocessing.get_context("fork")
     signature = aliases.signature() if aliases is not None else ""
     with (
-        tempfile.TemporaryDirectory(prefix="claims-load-") as handover,
+        _handover_directory() as handover,
         ProcessPoolExecutor(
             max_workers=1, mp_context=context, initializer=_keep_aliases, initargs=(aliases,)
         ) as pool,
     ):
-        pending: list[tuple[Path, Future[str]]] = []
+        pending: list[tuple[Path, Future[Handover]]] = []
         queue = enumerate(files)
 
         def submit() -> None:
             number, path = next(queue, (0, None))
             if path is not None:
-                out = os.path.join(handover, f"{number}.pickle")
+                out = os.path.join(handover, f"{number}.pickle") if handover else ""
                 pending.append((path, pool.submit(_read, str(path), forced_format, verdicts, out)))
 
         for _ in range(AHEAD + 1):

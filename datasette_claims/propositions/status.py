@@ -10,6 +10,10 @@ from typing import Any
 
 from datasette_claims.model import OPPOSING, SUPPORTING
 
+_FOLLOWS_A_VERDICT = frozenset(SUPPORTING | {"expects"})  # takes a decided status
+_TAKES_A_SIDE = frozenset(SUPPORTING | OPPOSING)
+_OPPOSITE = {"confirmed": "refuted", "refuted": "confirmed"}
+
 
 def derive_proposition_status(stances_by_group: Mapping[str, Iterable[str]]) -> str:
     """Status of a proposition from the stances each independent institution takes.
@@ -60,10 +64,8 @@ def stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]:
     return found
 
 
-def _imported(claim: dict[str, Any]) -> dict[str, Any] | None:
-    """The claim as its latest imported verdict judges it, if it has one."""
-    if not claim.get("imported_status"):
-        return None
+def _imported_view(claim: dict[str, Any]) -> dict[str, Any]:
+    """The claim as its latest imported verdict judges it (it has one)."""
     return {**claim, "status": claim["imported_status"], "reviewed_at": claim.get("imported_at")}
 
 
@@ -83,7 +85,7 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
     """
     counted = [c for c in claims if c.get("status") != "retracted"]
     reviewed = [c for c in counted if c.get("reviewed_at") and _verdict(c)]
-    judged = [j for j in map(_imported, counted) if j is not None and _verdict(j)]
+    judged = [j for c in counted if c.get("imported_status") and _verdict(j := _imported_view(c))]
     if reviewed:
         latest = max(reviewed, key=lambda c: (c["reviewed_at"], c["id"]))
         status = _verdict(latest) or "unverified"
@@ -92,7 +94,7 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
         status = _verdict(latest) or "unverified"
     else:
         status = derive_proposition_status(stances_by_institution(counted))
-    opposite = {"confirmed": "refuted", "refuted": "confirmed"}
+    opposite = _OPPOSITE
     derived = {}
     for claim in claims:
         if claim.get("reviewed_at"):
@@ -100,11 +102,11 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
         stance = claim["stance"]
         if claim.get("imported_status"):
             derived[claim["id"]] = claim["imported_status"]
-        elif status in opposite and stance in SUPPORTING | {"expects"}:
+        elif status in opposite and stance in _FOLLOWS_A_VERDICT:
             derived[claim["id"]] = status
         elif status in opposite and stance in OPPOSING:
             derived[claim["id"]] = opposite[status]
-        elif status == "disputed" and stance in SUPPORTING | OPPOSING:
+        elif status == "disputed" and stance in _TAKES_A_SIDE:
             derived[claim["id"]] = "disputed"
         elif status == "corroborated" and stance in SUPPORTING:
             derived[claim["id"]] = "corroborated"
