@@ -84,9 +84,11 @@ def _existing_links(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tupl
 def _load_index(db: sqlite_utils.Database) -> PropositionIndex:
     index = PropositionIndex()
     if db["proposition_terms"].exists():
+        # In rowid order: the order StoredIndex reads postings in too.
         for proposition_id, term, count in db.execute(
             "select t.proposition_id, t.term, t.count from proposition_terms t "
-            "join propositions p on p.id = t.proposition_id where p.merged_into is null"
+            "join propositions p on p.id = t.proposition_id where p.merged_into is null "
+            "order by t.rowid"
         ).fetchall():
             index.add(proposition_id, [term] * count, claims=0)
         for proposition_id, claims in db.execute(
@@ -96,6 +98,124 @@ def _load_index(db: sqlite_utils.Database) -> PropositionIndex:
             if proposition_id in index.terms:
                 index.claims[proposition_id] = claims
     return index
+
+
+# Below this many claims to match, the index is read from proposition_terms as matching
+# needs it (StoredIndex) instead of loaded whole: one article into a million claims reads
+# a few thousand rows, not millions.
+STORED_INDEX_CLAIMS = 2000
+
+
+class StoredIndex(PropositionIndex):
+    """The index _load_index() would build, read from the database term by term.
+
+    Gives PropositionIndex's answers for the stored propositions (not merged away) and
+    the claims this load adds (held in memory, as add() would), so matching links the
+    same way; for small loads into big databases. Each answer is kept for the load.
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        super().__init__()
+        self.db = db
+        self._merged = bool(
+            db.execute("select 1 from propositions where merged_into is not null").fetchone()
+        )
+        live = "join propositions p on p.id = t.proposition_id and p.merged_into is null"
+        self._join = live if self._merged else ""
+        self._count = db.execute(
+            f"select count(distinct t.proposition_id) from proposition_terms t {self._join}"
+        ).fetchone()[0]
+        self._sizes: dict[str, int] = {}
+        self._stored_postings: dict[str, list[str]] = {}
+        self._held: dict[str, Counter] = {}
+        self._claims: dict[str, int] = {}
+        self._stored_ids: dict[str, bool] = {}  # read from the database: has stored terms
+        self._added: dict[str, dict[str, None]] = {}  # term -> propositions new to it
+
+    def _stored_held(self, proposition_id: str) -> Counter:
+        found = self._held.get(proposition_id)
+        if found is None:
+            found = Counter()
+            rows = self.db.execute(
+                "select term, count from proposition_terms where proposition_id = ? order by rowid",
+                [proposition_id],
+            ).fetchall()
+            if rows and self._merged:
+                merged = self.db.execute(
+                    "select 1 from propositions where id = ? and merged_into is not null",
+                    [proposition_id],
+                ).fetchone()
+                rows = [] if merged else rows
+            for term, count in rows:
+                found[term] = count  # counts only grow: never 0, as in _load_index()
+            self._held[proposition_id] = found
+            self._stored_ids[proposition_id] = bool(rows)
+            claims = 0
+            if rows:
+                claims = self.db.execute(
+                    "select count(*) from claims where proposition_id = ?", [proposition_id]
+                ).fetchone()[0]
+            self._claims[proposition_id] = claims
+        return found
+
+    def add(self, proposition_id: str, terms: Iterable[str], claims: int = 1) -> None:
+        counter = self._stored_held(proposition_id)
+        if not self._stored_ids[proposition_id] and proposition_id not in self.terms:
+            self._count += 1  # a proposition new to the index
+        self.terms[proposition_id] = counter
+        for term in terms:
+            if not counter[term]:
+                self._added.setdefault(term, {})[proposition_id] = None
+            counter[term] += 1
+        self._claims[proposition_id] += claims
+        self._cores.pop(proposition_id, None)
+
+    def proposition_count(self) -> int:
+        return int(self._count)
+
+    def _stored_size(self, term: str) -> int:
+        size = self._sizes.get(term)
+        if size is None:
+            size = self._sizes[term] = self.db.execute(
+                f"select count(*) from proposition_terms t {self._join} where t.term = ?",
+                [term],
+            ).fetchone()[0]
+        return size
+
+    def posting_size(self, term: str) -> int:
+        return self._stored_size(term) + len(self._added.get(term, ()))
+
+    def _stored_posting(self, term: str, newest: int | None = None) -> list[str]:
+        if newest is None and term in self._stored_postings:
+            return self._stored_postings[term]
+        order = "t.rowid" if newest is None else f"t.rowid desc limit {int(newest)}"
+        found = [
+            row[0]
+            for row in self.db.execute(
+                f"select t.proposition_id from proposition_terms t {self._join} "
+                f"where t.term = ? order by {order}",
+                [term],
+            ).fetchall()
+        ]
+        if newest is None:
+            self._stored_postings[term] = found
+        return found
+
+    def posting(self, term: str) -> Iterable[str]:
+        return [*self._stored_posting(term), *self._added.get(term, ())]
+
+    def newest(self, term: str, count: int) -> Iterable[str]:
+        added = list(reversed(self._added.get(term, {})))[:count]
+        if len(added) < count:
+            added += self._stored_posting(term, count - len(added))
+        return added
+
+    def held(self, proposition_id: str) -> Counter:
+        return self._stored_held(proposition_id)
+
+    def claim_count(self, proposition_id: str) -> int:
+        self._stored_held(proposition_id)
+        return self._claims[proposition_id]
 
 
 def _merged(db: sqlite_utils.Database) -> dict[str, str]:
@@ -163,14 +283,26 @@ def match_claims(
 
     pending: list[tuple[str, frozenset[str]]] = []  # this plan's claims, not yet in the DB
 
+    # Claims the matcher may have to place (no proposition given, none linked before).
+    to_match = sum(
+        1
+        for row in plan.claims
+        if not row["proposition_id"] and not (existing.get(row["id"]) or (None,))[0]
+    )
+
     def loaded() -> PropositionIndex:
         nonlocal index
         if index is None:
-            index = _load_index(db)
+            if to_match < STORED_INDEX_CLAIMS and db["proposition_terms"].exists():
+                # Read as needed; not kept for the load's next file, whose claims will be
+                # stored by then (it reads them again from the database).
+                index = StoredIndex(db)
+            else:
+                index = _load_index(db)
+                if session is not None:
+                    session.match_index = index
             for proposition_id, claim_terms_ in pending:
                 index.add(proposition_id, claim_terms_)
-            if session is not None:
-                session.match_index = index
         return index
 
     rejected = _rejected(db)

@@ -56,13 +56,38 @@ class PropositionIndex:
         self.claims[proposition_id] += claims
         self._cores.pop(proposition_id, None)
 
+    # What ranking and scoring read of the index. A subclass may answer them from storage
+    # instead of memory (load/matching.py's StoredIndex), with the same answers.
+    def proposition_count(self) -> int:
+        """How many propositions the index holds."""
+        return len(self.terms)
+
+    def posting_size(self, term: str) -> int:
+        """How many propositions hold the term."""
+        return len(self.postings.get(term, ()))
+
+    def posting(self, term: str) -> Iterable[str]:
+        """The propositions holding the term, in the order they came to hold it."""
+        return self.postings[term].keys()
+
+    def newest(self, term: str, count: int) -> Iterable[str]:
+        """The last `count` propositions that came to hold the term, newest first."""
+        return islice(reversed(self.postings[term]), count)
+
+    def held(self, proposition_id: str) -> Counter:
+        """The proposition's terms, each with how many of its claims have it."""
+        return self.terms[proposition_id]
+
+    def claim_count(self, proposition_id: str) -> int:
+        return int(self.claims[proposition_id])
+
     def core(self, proposition_id: str) -> dict[str, set[str]]:
         """Terms held by at least half of the proposition's claims, by kind (cached)."""
         cached = self._cores.get(proposition_id)
         if cached is None:
-            size = max(1, self.claims[proposition_id])
+            size = max(1, self.claim_count(proposition_id))
             cached = {kind: set() for kind in WEIGHTS}
-            for term, count in self.terms[proposition_id].items():
+            for term, count in self.held(proposition_id).items():
                 if count * 2 >= size and term[0] in cached:
                     cached[term[0]].add(term)
             self._cores[proposition_id] = cached
@@ -88,31 +113,29 @@ class PropositionIndex:
         core share taken as 1. Only the rarer terms generate candidates; all count.
         """
         weights = self.claim_weights(claim) if weights is None else weights
-        limit = min(max(3, int(COMMON_SHARE * len(self.terms))), MAX_POSTING)
+        limit = min(max(3, int(COMMON_SHARE * self.proposition_count())), MAX_POSTING)
         looked: list[Iterable[str]] = []  # postings to count, counted in one pass below
-        # (posting, kind, weight) of each of the claim's terms in the index.
-        held: list[tuple[dict[str, None], int, float]] = []
-        sources: list[dict[str, None]] = []  # postings of registry sources
+        # (term, kind, weight) of each of the claim's terms in the index.
+        held: list[tuple[str, int, float]] = []
+        sources: list[str] = []  # registry sources among them
         looked_up = 0
         # Rarest first; a term held by very many propositions ("Russia", "troops") says
         # little about which one and would make each lookup grow with the index.
-        postings = self.postings
-        for size, term in sorted([(len(postings.get(t, ())), t) for t in claim.terms]):
+        for size, term in sorted([(self.posting_size(t), t) for t in claim.terms]):
             kind = _KIND.get(term[0])
             if not size or kind is None:
                 continue
-            posting = postings[term]
-            held.append((posting, kind, weights[term]))
+            held.append((term, kind, weights[term]))
             if kind == 0 and term[2] != "~":
-                sources.append(posting)
+                sources.append(term)
             if size <= limit:
                 looked_up += 1
-                looked.append(posting.keys())
+                looked.append(self.posting(term))
             elif looked_up < ALWAYS_LOOKED_UP:
                 # Common but among the claim's rarest: its newest propositions only, so the
                 # lookup costs the same however many propositions hold the term.
                 looked_up += 1
-                looked.append(islice(reversed(posting), MAX_POSTING))
+                looked.append(self.newest(term, MAX_POSTING))
         hits = Counter(chain.from_iterable(looked))
         # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
         factors = []
@@ -124,14 +147,13 @@ class PropositionIndex:
         # hits.most_common(), without heapq's Python loop: a stable sort keeps its ties.
         top = sorted(hits.items(), key=itemgetter(1), reverse=True)[:MAX_CANDIDATES]
         shares = {p: [0.0, 0.0, 0.0, registry] for p, _ in top if p not in rejected}
-        candidates = shares.keys()
-        # Each candidate's sums add up in the claim's order of terms, whatever the sets'.
-        for posting, kind, w in held:
-            for proposition_id in candidates & posting.keys():
-                shares[proposition_id][kind] += w
-        for posting in sources:
-            for proposition_id in candidates & posting.keys():
-                shares[proposition_id][3] -= 1
+        # Each candidate's sums add up in the claim's order of terms.
+        for proposition_id, share in shares.items():
+            its = self.held(proposition_id)
+            for term, kind, w in held:
+                if term in its:
+                    share[kind] += w
+            share[3] -= sum([1 for term in sources if term in its])
         ranked = []
         for proposition_id, (e, c, s, missing) in shares.items():
             total = sqrt(e * factors[0]) + sqrt(c * factors[1]) + sqrt(s * factors[2])
@@ -147,9 +169,9 @@ class PropositionIndex:
 
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
         """weight() of each term, worked out at once."""
-        top = log(len(self.terms) + 2)
-        postings = self.postings
-        return {t: top - log(len(postings[t]) + 1) if t in postings else top for t in terms}
+        top = log(self.proposition_count() + 2)
+        size = self.posting_size
+        return {t: top - log(size(t) + 1) for t in terms}  # log(1) == 0: a new term, top
 
     def weight(self, term: str) -> float:
         """How much a shared term says: log of propositions per proposition holding it."""
@@ -167,7 +189,7 @@ class PropositionIndex:
         costs MISSING_ENTITY, so "North Korean troops in Kursk" does not fold into "North
         Korean troops in Russia".
         """
-        held = self.terms[proposition_id].keys()
+        held = self.held(proposition_id).keys()
         cores = self.core(proposition_id)
         mine_w = self.claim_weights(claim) if weights is None else weights
         weigh = self.weights
