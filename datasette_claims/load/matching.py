@@ -22,11 +22,11 @@ from datasette_claims.propositions.matching import (
     best_match,
     generated_statement,
 )
-from datasette_claims.propositions.terms import Terms, claim_terms, in_article
+from datasette_claims.propositions.terms import Terms, claim_terms, claim_terms_named, in_article
 
 # Terms worked out ahead, by (claim text, its document's language, figure unit): all the
-# claim's terms, its own source's entities included.
-TermsAhead = dict[tuple[str, str | None, str | None], frozenset[str]]
+# claim's terms, its own source's entities included, and whether it names a source.
+TermsAhead = dict[tuple[str, str | None, str | None], tuple[frozenset[str], bool]]
 
 
 def terms_ahead(
@@ -37,8 +37,9 @@ def terms_ahead(
     """Every claim's terms as match_claims() would work them out with these aliases.
 
     For a second process (prefetch.py) while this one writes: the costliest pure part of
-    matching. A claim's own source is taken out when it is matched (its entity terms only,
-    so the result is the same as excluding it here).
+    matching. A claim's own source is taken out when it is matched: where the claim names
+    registry sources its entity terms are those, and leaving one out afterwards is what
+    excluding it here would do; where it names none, excluding changes nothing.
     """
     found: TermsAhead = {}
     for row in claims:
@@ -47,7 +48,8 @@ def terms_ahead(
         key = (row["text"], hint, row.get("figure_unit"))
         if key not in found:
             language = hint or guess_language(row["text"])
-            found[key] = claim_terms(row["text"], language, aliases, (), key[2]).terms
+            terms, named = claim_terms_named(row["text"], language, aliases, (), key[2])
+            found[key] = (terms.terms, named)
     return found
 
 
@@ -61,7 +63,8 @@ def _terms(
     hint = (document and document["language"]) or None
     found = ahead.get((row["text"], hint, row.get("figure_unit"))) if ahead else None
     if found is not None:
-        return Terms(found - {f"E:{source_id}" for source_id in own} if own else found)
+        terms, named = found
+        return Terms(terms - {f"E:{source_id}" for source_id in own} if own and named else terms)
     language = hint or guess_language(row["text"])
     return claim_terms(row["text"], language, aliases, own, row.get("figure_unit"))
 

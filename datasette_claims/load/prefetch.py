@@ -20,33 +20,58 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from datasette_claims.extract.linking import AliasIndex
+from datasette_claims.errors import ClaimsError
+from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.load.matching import TermsAhead, terms_ahead
 from datasette_claims.load.planning import Inputs, read_inputs
 
 AHEAD = 1  # files read ahead of the one being written
 
+# A file's rows, and its claims' terms with the signature of the aliases they were worked
+# out with (None where they were not).
+Read = tuple[Inputs, tuple[str, TermsAhead] | None]
 # What the worker gives back: the path of the file its result is in, or the result itself.
-Handover = str | tuple[Inputs, TermsAhead | None]
+Handover = str | Read
 
 
 _aliases: AliasIndex | None = None  # the worker's copy of the load's aliases
+_known: set[str] = set()  # the sources the load knows so far (any origin)
 
 
-def _keep_aliases(aliases: AliasIndex | None) -> None:
-    global _aliases
-    _aliases = aliases
+def _keep_aliases(aliases: AliasIndex | None, known: set[str]) -> None:
+    global _aliases, _known
+    _aliases, _known = aliases, known
+
+
+def _terms(inputs: Inputs) -> tuple[str, TermsAhead] | None:
+    """The file's claims' terms, with the aliases plan_load() will have at its turn.
+
+    Sources a file brings that the load does not know yet become linkable when it is
+    written (plan_load() adds them to the aliases in this order); the worker adds them
+    too, so later files' terms are worked out with them.
+    """
+    if _aliases is None:
+        return None
+    for batch in inputs[3]:
+        for entry in batch.sources.values():
+            if entry.id not in _known:
+                _known.add(entry.id)
+                info = SourceInfo(entry.id, entry.name, entry.kind, entry.role)
+                _aliases.add(info, [alias for alias, _ in entry.aliases])
+    terms: TermsAhead = {}
+    for batch in inputs[3]:
+        terms.update(terms_ahead(batch.claims.values(), batch.documents, _aliases))
+    return _aliases.signature(), terms
 
 
 def _read(
     path: str, forced_format: str | None, verdicts: dict[str, str] | None, out: str
 ) -> Handover:
     inputs = read_inputs([Path(path)], None, forced_format, verdicts)
-    terms: TermsAhead | None = None
-    if _aliases is not None:
-        terms = {}
-        for batch in inputs[3]:
-            terms.update(terms_ahead(batch.claims.values(), batch.documents, _aliases))
+    try:
+        terms = _terms(inputs)
+    except Exception:  # an optimisation only: the loader works them out itself
+        terms = None
     # Handed over in a file, read when the file's turn comes: a result sent back directly
     # would sit in the loader's memory beside the file being written (about 110 MB more
     # at 100,000 claims). Where the file cannot be written (temporary space full, a size
@@ -63,15 +88,16 @@ def _read(
     return out
 
 
-def _take(out: Handover) -> tuple[Inputs, TermsAhead | None]:
+def _take(out: Handover) -> Read:
     if not isinstance(out, str):
         return out
     try:
         with open(out, "rb") as handle:
-            found: tuple[Inputs, TermsAhead | None] = pickle.load(handle)
+            found: Read = pickle.load(handle)
         return found
     finally:
-        os.unlink(out)
+        with contextlib.suppress(OSError):
+            os.unlink(out)
 
 
 def can_read_ahead(files: int) -> bool:
@@ -102,29 +128,38 @@ def read_ahead(
     verdicts: dict[str, str] | None = None,
     progress: Callable[[Path], None] | None = None,
     aliases: AliasIndex | None = None,
+    known: set[str] | None = None,
 ) -> Generator[tuple[Path, Inputs, tuple[str, TermsAhead] | None], None, None]:
     """Each file with what read_inputs() gives for it, in order, read in a second process.
 
-    With `aliases` (the load's), the worker also works out its claims' matching terms
-    (terms_ahead()), given with the aliases' signature: match_claims() uses them only if
-    the aliases are still the same when the file's turn comes.
+    With `aliases` (the load's, and `known`, the ids of every source it knows), the
+    worker also works out its claims' matching terms (terms_ahead()), given with the
+    aliases' signature: match_claims() uses them only if its aliases have the same one.
+    Should the worker fail for any other reason than bad input (killed, out of memory,
+    a handover file gone), the file is read here in turn, as without a worker.
     """
     context = multiprocessing.get_context("fork")
-    signature = aliases.signature() if aliases is not None else ""
     with (
         _handover_directory() as handover,
         ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_keep_aliases, initargs=(aliases,)
+            max_workers=1,
+            mp_context=context,
+            initializer=_keep_aliases,
+            initargs=(aliases, set(known or ())),
         ) as pool,
     ):
-        pending: list[tuple[Path, Future[Handover]]] = []
+        pending: list[tuple[Path, Future[Handover] | None]] = []
         queue = enumerate(files)
 
         def submit() -> None:
             number, path = next(queue, (0, None))
-            if path is not None:
-                out = os.path.join(handover, f"{number}.pickle") if handover else ""
+            if path is None:
+                return
+            out = os.path.join(handover, f"{number}.pickle") if handover else ""
+            try:
                 pending.append((path, pool.submit(_read, str(path), forced_format, verdicts, out)))
+            except RuntimeError:  # a broken pool takes no more work: read in turn
+                pending.append((path, None))
 
         for _ in range(AHEAD + 1):
             submit()
@@ -133,10 +168,17 @@ def read_ahead(
                 path, future = pending.pop(0)
                 if progress:
                     progress(path)
-                out = future.result()  # a LoadError in the worker is raised here
+                try:
+                    if future is None:
+                        raise RuntimeError("not read ahead")
+                    inputs, terms = _take(future.result())
+                except ClaimsError:
+                    raise  # bad input, located: the error the load stops with
+                except Exception:
+                    inputs, terms = read_inputs([path], None, forced_format, verdicts), None
                 submit()
-                inputs, terms = _take(out)
-                yield path, inputs, (signature, terms) if terms is not None else None
+                yield path, inputs, terms
         finally:
-            for _, future in pending:
-                future.cancel()
+            for _, waiting in pending:
+                if waiting is not None:
+                    waiting.cancel()

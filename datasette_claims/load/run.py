@@ -23,6 +23,7 @@ from datasette_claims.inputs.article import Article
 from datasette_claims.inputs.decoding import unreadable
 from datasette_claims.load.apply import LoadSummary, apply_plan
 from datasette_claims.load.discovery import discover
+from datasette_claims.load.imports import existing_ids
 from datasette_claims.load.plan import LoadSession
 from datasette_claims.load.planning import alias_index, importer_for, plan_load
 from datasette_claims.load.prefetch import can_read_ahead, read_ahead
@@ -138,7 +139,12 @@ def load_paths(
             if imported and read_ahead_files and can_read_ahead(len(imports)):
                 if ahead is None:  # after the registry is in: the worker needs its aliases
                     reader = read_ahead(
-                        imports, forced_format, verdicts, progress, alias_index(db, [])
+                        imports,
+                        forced_format,
+                        verdicts,
+                        progress,
+                        alias_index(db, []),
+                        existing_ids(db, "sources"),
                     )
                     ahead = stack.enter_context(closing(reader))
                 path, inputs, terms = next(ahead)

@@ -131,6 +131,18 @@ def claim_terms(
     figure_unit: str | None = None,
 ) -> Terms:
     """Entities, concepts and stems of a claim's text (minus its own source's names)."""
+    return claim_terms_named(text, language, index, exclude, figure_unit)[0]
+
+
+def claim_terms_named(
+    text: str,
+    language: str | None,
+    index: AliasIndex,
+    exclude: Iterable[str] = (),
+    figure_unit: str | None = None,
+) -> tuple[Terms, bool]:
+    """claim_terms(), and whether the text names a registry source (then the entity
+    terms are the sources named, else in English the claim's names)."""
     skip = set(exclude)
     mentioned = index.all_mentions(text)
     terms = {f"E:{source_id}" for source_id in mentioned if source_id not in skip}
@@ -150,7 +162,7 @@ def claim_terms(
     terms.update(f"S:={q}" for q in quantities(text, language))
     if figure_unit and figure_unit in UNIT_CONCEPTS:
         terms.add(f"C:{UNIT_CONCEPTS[figure_unit]}")
-    return Terms(frozenset(terms))
+    return Terms(frozenset(terms)), bool(mentioned)
 
 
 def in_article(terms: Terms, text: str, first: Terms) -> Terms:
