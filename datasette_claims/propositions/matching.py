@@ -115,45 +115,47 @@ class PropositionIndex:
         weights = self.claim_weights(claim) if weights is None else weights
         limit = min(max(3, int(COMMON_SHARE * self.proposition_count())), MAX_POSTING)
         looked: list[Iterable[str]] = []  # postings to count, counted in one pass below
-        # (term, kind, weight) of each of the claim's terms in the index.
-        held: list[tuple[str, int, float]] = []
-        sources: list[str] = []  # registry sources among them
+        # (term, kind, weight, is a registry source) of each of the claim's terms in the index.
+        held: list[tuple[str, int, float, bool]] = []
+        registry = 0  # registry sources among them
         looked_up = 0
+        size_of, posting, newest = self.posting_size, self.posting, self.newest
         # Rarest first; a term held by very many propositions ("Russia", "troops") says
         # little about which one and would make each lookup grow with the index.
-        for size, term in sorted([(self.posting_size(t), t) for t in claim.terms]):
+        for size, term in sorted([(size_of(t), t) for t in claim.terms]):
             kind = _KIND.get(term[0])
             if not size or kind is None:
                 continue
-            held.append((term, kind, weights[term]))
-            if kind == 0 and term[2] != "~":
-                sources.append(term)
+            source = kind == 0 and term[2] != "~"
+            registry += source
+            held.append((term, kind, weights[term], source))
             if size <= limit:
                 looked_up += 1
-                looked.append(self.posting(term))
+                looked.append(posting(term))
             elif looked_up < ALWAYS_LOOKED_UP:
                 # Common but among the claim's rarest: its newest propositions only, so the
                 # lookup costs the same however many propositions hold the term.
                 looked_up += 1
-                looked.append(self.newest(term, MAX_POSTING))
+                looked.append(newest(term, MAX_POSTING))
         hits = Counter(chain.from_iterable(looked))
         # w * sqrt(held / size) == sqrt(held * w² / size), with the factors worked out once.
         factors = []
         for letter, w in WEIGHTS.items():
             mass = sum([weights[t] for t in claim.of(letter)])
             factors.append(w * w / mass if mass else 0.0)
-        registry = len(sources)
         below = THRESHOLD - 0.01
         # hits.most_common(), without heapq's Python loop: a stable sort keeps its ties.
         top = sorted(hits.items(), key=itemgetter(1), reverse=True)[:MAX_CANDIDATES]
         shares = {p: [0.0, 0.0, 0.0, registry] for p, _ in top if p not in rejected}
         # Each candidate's sums add up in the claim's order of terms.
+        held_by = self.held
         for proposition_id, share in shares.items():
-            its = self.held(proposition_id)
-            for term, kind, w in held:
+            its = held_by(proposition_id)
+            for term, kind, w, source in held:
                 if term in its:
                     share[kind] += w
-            share[3] -= sum([1 for term in sources if term in its])
+                    if source:
+                        share[3] -= 1
         ranked = []
         for proposition_id, (e, c, s, missing) in shares.items():
             total = sqrt(e * factors[0]) + sqrt(c * factors[1]) + sqrt(s * factors[2])
