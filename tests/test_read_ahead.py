@@ -27,23 +27,13 @@ from datasette_claims.load.planning import alias_index, plan_load, read_inputs
 from datasette_claims.load.prefetch import can_read_ahead
 from datasette_claims.load.run import load_paths
 
-from .utils import rows, run_cli
+from .utils import KOREA_REGISTRY, rows, run_cli
 
 needs_a_worker = pytest.mark.skipif(
     not can_read_ahead(2), reason="reading ahead needs fork and a second core"
 )
 
-REGISTRY = """\
-sources:
-  - id: nis
-    name: National Intelligence Service
-    kind: agency
-    aliases: [NIS, South Korean intelligence]
-  - id: pentagon
-    name: US Department of Defense
-    kind: ministry
-    aliases: [Pentagon]
-"""
+REGISTRY = KOREA_REGISTRY
 
 
 def _corpus(directory: Path, files: int = 4, per_file: int = 300) -> list[Path]:

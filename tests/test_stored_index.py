@@ -15,21 +15,17 @@ from datasette_claims.load import matching
 from datasette_claims.load.planning import plan_load
 from datasette_claims.load.run import load_paths
 
-REGISTRY = """\
-sources:
-  - id: nis
-    name: National Intelligence Service
-    kind: agency
-    aliases: [NIS, South Korean intelligence]
-  - id: pentagon
-    name: US Department of Defense
-    kind: ministry
-    aliases: [Pentagon]
+from .utils import KOREA_REGISTRY
+
+REGISTRY = (
+    KOREA_REGISTRY
+    + """\
   - id: kremlin
     name: Kremlin
     kind: government
     aliases: [Kreml, Moscow]
 """
+)
 
 PLACES = ["Russia", "Kursk", "Ukraine", "Pyongyang", "Poland", "the border", "Donetsk"]
 THINGS = ["soldiers", "troops", "missiles", "shells", "drones", "workers", "tanks"]

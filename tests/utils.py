@@ -35,3 +35,17 @@ def rows(path, sql: str, params=()) -> list[tuple]:
 
 def file_digest(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+# A small source registry for synthetic claims about North Korean troops.
+KOREA_REGISTRY = """\
+sources:
+  - id: nis
+    name: National Intelligence Service
+    kind: agency
+    aliases: [NIS, South Korean intelligence]
+  - id: pentagon
+    name: US Department of Defense
+    kind: ministry
+    aliases: [Pentagon]
+"""

@@ -12,9 +12,12 @@ been read then, so the load stops at the same file with the same message.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import pickle
+import signal
 import tempfile
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +44,15 @@ _known: set[str] = set()  # the sources the load knows so far (any origin)
 def _keep_aliases(aliases: AliasIndex | None, known: set[str]) -> None:
     global _aliases, _known
     _aliases, _known = aliases, known
+    _die_with_the_loader()
+
+
+def _die_with_the_loader() -> None:
+    """On Linux, the worker is killed when the loader dies, even by SIGKILL (which runs
+    no clean-up): it would otherwise wait for work for ever."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _terms(inputs: Inputs) -> tuple[str, TermsAhead] | None:
