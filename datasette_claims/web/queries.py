@@ -444,26 +444,14 @@ async def earlier_verdicts(db: Any, proposition_id: str, claim_id: str) -> list[
     return sorted(reviews + imported, key=lambda r: r["reviewed_at"] or "", reverse=True)
 
 
-# When each proposition was first checked (a person's review, or an imported fact-check of
-# one of its claims), and which claims came after it; reviewed claims via a partial index.
-_CHECKED = """with checked as (
-    select c.proposition_id, min(c.reviewed_at) as first_checked
-    from claims c where c.reviewed_at is not null and c.proposition_id is not null
-    group by c.proposition_id
-    union all
-    select c.proposition_id, min(r.reviewed_at)
-    from claim_reviews r cross join claims c on c.id = r.claim_id
-    where c.proposition_id is not null and r.reviewed_at is not null
-    group by c.proposition_id
-), first as (
-    select proposition_id, min(first_checked) as first_checked
-    from checked group by proposition_id
-)"""
-# The claims on a checked proposition that came after the check, no person's review yet.
-# (The reviews drive the lookup above: "cross join" keeps SQLite from scanning every
-# claim to find the reviewed ones.)
-_AFTER_CHECK = """from claims c {join} first f on f.proposition_id = c.proposition_id
+# The claims on a checked proposition that came after its first check (kept in
+# `proposition_checks` by triggers), no person's review yet.
+# The feed walks claims newest first by rowid and looks each one's proposition up; the
+# count walks the (few) checked propositions and their claims by index.
+_AFTER_CHECK = """from claims c cross join proposition_checks f on f.proposition_id = c.proposition_id
     {joins} where c.reviewed_at is null and c.created_at > f.first_checked"""
+_COUNT_AFTER_CHECK = """from proposition_checks f cross join claims c on c.proposition_id = f.proposition_id
+    where c.reviewed_at is null and c.created_at > f.first_checked"""
 # The overview counts at most this many (it shows "1,000+"), within a short time limit.
 CHECKED_COUNT_CAP = 1000
 CHECKED_COUNT_MS = 50
@@ -476,13 +464,14 @@ _FEED_JOINS = """join propositions p on p.id = c.proposition_id
 async def new_claims_on_checked(db: Any, limit: int) -> list[dict[str, Any]]:
     """Claims that arrived on a proposition after someone checked it (a review or an
     imported fact-check of another of its claims), newest first."""
+    if not await db.table_exists("proposition_checks"):
+        return []
     return _rows(
         await db.execute(
-            f"""{_CHECKED}
-               select c.id, c.text, c.created_at, c.proposition_id, c.reviewed_at,
+            f"""select c.id, c.text, c.created_at, c.proposition_id, c.reviewed_at,
                    p.statement, p.status as proposition_status, s.name as source_name,
                    f.first_checked
-               {_AFTER_CHECK.format(join="cross join", joins=_FEED_JOINS)}
+               {_AFTER_CHECK.format(joins=_FEED_JOINS)}
                order by c.rowid desc limit :limit""",
             {"limit": limit},
         )
@@ -502,12 +491,13 @@ async def awaiting_people(db: Any, hidden: frozenset[str]) -> dict[str, int]:
         found["suggested_sources"] = (
             await db.execute("select count(*) from sources where origin = 'suggested'")
         ).rows[0][0]
-    if "claim_reviews" not in hidden:
+    # Databases from before migration 0015 (served as they are, -i) have no kept checks.
+    if "claim_reviews" not in hidden and await db.table_exists("proposition_checks"):
         try:
             found["new_on_checked"] = (
                 await db.execute(
-                    f"""{_CHECKED} select count(*) from (select 1
-                        {_AFTER_CHECK.format(join="join", joins="")} limit :cap)""",
+                    f"""select count(*) from (select 1
+                        {_COUNT_AFTER_CHECK} limit :cap)""",
                     {"cap": CHECKED_COUNT_CAP + 1},
                     custom_time_limit=CHECKED_COUNT_MS,
                 )
