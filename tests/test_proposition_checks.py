@@ -55,8 +55,9 @@ def test_every_write_keeps_the_first_checks(seed_copy):
     assert _agrees(seed_copy) == []
     # An imported verdict checks a proposition too, and a merge carries it over.
     with_proposition = [(c, p) for c, p in claims if p and c != "nis-3000-in-russia"]
-    (claim, proposition), (_, target) = with_proposition[0], next(
-        x for x in with_proposition if x[1] != with_proposition[0][1]
+    (claim, proposition), (_, target) = (
+        with_proposition[0],
+        next(x for x in with_proposition if x[1] != with_proposition[0][1]),
     )
     db = sqlite_utils.Database(seed_copy)
     with db.conn:
@@ -84,8 +85,10 @@ def test_an_earlier_release_gets_its_first_checks_worked_out(release, tmp_path):
     db = sqlite_utils.Database(path)
     with db.conn:
         # A review made before the table existed is found by the migration.
-        db.execute("update claims set reviewed_at = '2024-11-01T00:00:00', reviewed_by = 'anna' "
-                   "where id = (select min(id) from claims where proposition_id is not null)")  # fmt: skip
+        db.execute(
+            "update claims set reviewed_at = '2024-11-01T00:00:00', reviewed_by = 'anna' "
+            "where id = (select min(id) from claims where proposition_id is not null)"
+        )
         migrate(db)
     db.close()
     assert len(_agrees(path)) == 1

@@ -469,7 +469,10 @@ def _recheck(proposition: str) -> list[str]:
     ]
 
 
-_EARLIER = "on conflict (proposition_id) do update set first_checked = min(first_checked, excluded.first_checked)"
+_EARLIER = (
+    "on conflict (proposition_id) do update "
+    "set first_checked = min(first_checked, excluded.first_checked)"
+)
 
 
 @migration("0015_proposition_checks")

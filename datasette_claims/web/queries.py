@@ -448,9 +448,11 @@ async def earlier_verdicts(db: Any, proposition_id: str, claim_id: str) -> list[
 # `proposition_checks` by triggers), no person's review yet.
 # The feed walks claims newest first by rowid and looks each one's proposition up; the
 # count walks the (few) checked propositions and their claims by index.
-_AFTER_CHECK = """from claims c cross join proposition_checks f on f.proposition_id = c.proposition_id
+_AFTER_CHECK = """from claims c
+    cross join proposition_checks f on f.proposition_id = c.proposition_id
     {joins} where c.reviewed_at is null and c.created_at > f.first_checked"""
-_COUNT_AFTER_CHECK = """from proposition_checks f cross join claims c on c.proposition_id = f.proposition_id
+_COUNT_AFTER_CHECK = """from proposition_checks f
+    cross join claims c on c.proposition_id = f.proposition_id
     where c.reviewed_at is null and c.created_at > f.first_checked"""
 # The overview counts at most this many (it shows "1,000+"), within a short time limit.
 CHECKED_COUNT_CAP = 1000
