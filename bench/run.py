@@ -1,15 +1,18 @@
-"""The performance benchmark: loading, extraction, pages and concurrent reads at size N.
+"""The performance benchmark: loading, the daily case, extraction, pages, concurrent reads.
 
-    python bench/run.py N [--keep DIR] [--seconds 10] [--clients 16] [--only load]
+    python bench/run.py N [--keep DIR] [--daily 1000] [--index-line 2000,10000,50000]
+                          [--seconds 10] [--clients 16] [--only load]
     python bench/run.py --pages DB   # pages and concurrency on a database built before
 
 Generates N synthetic claims (bench/generate.py), builds the database with the project's
 own loader in a subprocess, and prints each figure beside a plain baseline measured in the
-same run on the same data. For loading there are two: the like-for-like one (what a
-competent sqlite-utils user would write by hand for the same rows, tables, indexes and
-full-text search, in one transaction, without validation, matching or derived statuses),
-which the ratio is to, and a bare insert_all of the claim rows alone. For pages: Datasette's
-own table pages for the same rows. `--only load` stops after the load figures.
+same run on the same data, with its target. Loading is compared with the shared baseline
+`../shared/bench/baseline_load.py --schema EMPTY.db` (the project's exact tables, indexes,
+triggers and full-text search filled by hand with sqlite-utils; the ratio is to it) and,
+for information, the same script with five page indexes only. The daily case loads one
+seed-sized article, warm and cold, then K articles at once, into the loaded database.
+`--index-line` loads N claims into it with the stored and with the whole matching index.
+Pages are compared with Datasette's own table pages for the same rows.
 """
 
 from __future__ import annotations
@@ -55,173 +58,119 @@ def timed_subprocess(args: list[str]) -> tuple[float, float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def baseline_insert(corpus: Path, target: Path) -> float:
-    """sqlite-utils insert_all of the same claim rows (and their sources), no checks."""
-    started = time.perf_counter()
-    db = sqlite_utils.Database(target, recreate=True)
+SHARED_BASELINE = ROOT.parent / "shared" / "bench" / "baseline_load.py"
+SEED_ARTICLE = next((ROOT / "seeds").glob("*.txt"))
+
+
+def shared_baseline(
+    script: Path, corpus: Path, work: Path
+) -> dict[str, tuple[float, float, float]]:
+    """The project's load baseline, `baseline_load.py` (what a competent sqlite-utils user
+    writes by hand for a bulk load), in both its modes, each in a child process.
+
+    `--schema EMPTY.db` builds the project's exact tables, indexes, triggers and full-text
+    search, with foreign keys on, the way a bulk load is built by hand: the ratio is to it.
+    Without it, five page indexes only, for information.
+    """
+    empty = work / "EMPTY.db"
+    subprocess.run(
+        [DATASETTE, "claims", "load", str(empty), str(corpus / "sources.yml"), "-q"], check=True
+    )
+    python = [sys.executable, str(script), str(corpus)]
+    return {
+        "schema": timed_subprocess([*python, str(work / "schema.db"), "--schema", str(empty)]),
+        "five indexes": timed_subprocess([*python, str(work / "five.db")]),
+    }
+
+
+def daily_case(db: Path, work: Path, articles: int) -> list[tuple[str, float, float, float]]:
+    """One seed-sized article into the loaded database, warm and cold, and `articles`
+    articles at once: `datasette claims load DB FILE` wall time, process start included.
+
+    Warm: the database was read once before. Cold: caches dropped (as root), or else a
+    fresh copy of the file (its pages are not in the page cache yet... mostly: a copy
+    just written may still be cached, so say which was used).
+    """
+    results = []
+    source = SEED_ARTICLE.read_text(encoding="utf-8")
+    for label, cold in (("one article, warm", False), ("one article, cold", True)):
+        copy = work / f"daily-{label.split()[-1]}.db"
+        shutil.copy(db, copy)
+        article = work / f"daily-{label.split()[-1]}.txt"
+        # Same length and shape as the seed, new text: numbers changed so nothing is skipped.
+        article.write_text(source.replace("000", "001"), encoding="utf-8")
+        how = ""
+        if cold:
+            try:
+                Path("/proc/sys/vm/drop_caches").write_text("3\n")
+                how = " (caches dropped)"
+            except OSError:
+                how = " (fresh copy; caches could not be dropped)"
+        else:
+            sqlite_utils.Database(copy).execute("select count(*) from claims").fetchone()
+            subprocess.run(["cat", str(copy)], stdout=subprocess.DEVNULL, check=True)
+        wall, cpu, rss = timed_subprocess([DATASETTE, "claims", "load", str(copy), str(article)])
+        results.append((label + how, wall, cpu, rss))
+        copy.unlink()
+    many = work / "daily-many"
+    many.mkdir(exist_ok=True)
+    for n in range(articles):
+        (many / f"a{n:05d}.txt").write_text(
+            source.replace("000", f"{n % 1000:03d}").replace("Soldaten", f"Soldaten ({n})"),
+            encoding="utf-8",
+        )
+    copy = work / "daily-many.db"
+    shutil.copy(db, copy)
+    wall, cpu, rss = timed_subprocess([DATASETTE, "claims", "load", str(copy), str(many)])
+    results.append((f"{articles:,} articles at once", wall, cpu, rss))
+    copy.unlink()
+    return results
+
+
+def index_line(
+    db: Path, corpus: Path, work: Path, sizes: list[int]
+) -> list[tuple[int, float, float]]:
+    """Where loading the whole matching index pays off: claims from the corpus's shards
+    loaded into a copy of the database, once reading the stored index term by term and
+    once loading it whole (wall seconds each), by the size of the load."""
+    results = []
+    rows = []
     for shard in sorted(corpus.glob("claims-*.csv")):
         with open(shard, encoding="utf-8", newline="") as handle:
-            db["claims"].insert_all(csv.DictReader(handle), pk="id", batch_size=1000)
-    db.close()
-    return time.perf_counter() - started
-
-
-def schema_ddl() -> list[str]:
-    """Our schema's tables and indexes as plain CREATE statements (no triggers, no views).
-
-    The like-for-like baseline writes into tables with the same names, columns, foreign
-    keys, checks and page indexes as a claims database; taken from the migrations so the
-    two can never drift apart. Full-text search is added the way a sqlite-utils user
-    would: enable_fts once the rows are in.
-    """
-    from datasette_claims.db.migrations import migrate
-
-    db = sqlite_utils.Database(memory=True)
-    migrate(db)
-    fts = {t for t in db.table_names() if "_fts" in t}
-    statements = []
-    for kind in ("table", "index"):
-        for name, table, sql in db.execute(
-            "select name, tbl_name, sql from sqlite_master where type = ? and sql is not null "
-            "order by rowid",
-            [kind],
-        ).fetchall():
-            if name in fts or table in fts or table == "claims_migrations":
-                continue
-            statements.append(sql)
-    db.close()
-    return statements
-
-
-def like_for_like(corpus: Path, target: Path) -> None:
-    """What a competent sqlite-utils user would write by hand for the same input.
-
-    The same rows into the same tables: sources (with their aliases and institution),
-    propositions, one document per claim, claims with their foreign keys, one `created`
-    history row per claim, the imported verdicts; the same indexes; full-text search on
-    claims and documents; one transaction. No validation, no matching, no derived statuses.
-    """
-    import hashlib
-
-    import yaml
-
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-    if target.exists():
-        target.unlink()
-    db = sqlite_utils.Database(target)
-    with db.atomic():
-        for statement in schema_ddl():
-            db.execute(statement)
-        registry = yaml.safe_load((corpus / "sources.yml").read_text(encoding="utf-8"))
-        parents = {s["id"]: s.get("parent") for s in registry["sources"]}
-
-        def root(source_id: str) -> str:
-            while parents.get(source_id):
-                source_id = parents[source_id]  # type: ignore[assignment]
-            return source_id
-
-        db["sources"].insert_all(
-            (
-                {
-                    "id": s["id"],
-                    "name": s["name"],
-                    "kind": s["kind"],
-                    "role": s.get("role"),
-                    "parent_id": s.get("parent"),
-                    "independence_group": root(s["id"]),
-                    "aliases": yaml.safe_dump(s.get("aliases", {})),
-                }
-                for s in registry["sources"]
-            ),
-            batch_size=1000,
-        )
-        db["source_aliases"].insert_all(
-            (
-                {"alias": alias, "language": language, "source_id": s["id"]}
-                for s in registry["sources"]
-                for language, names in s.get("aliases", {}).items()
-                for alias in names
-            ),
-            batch_size=1000,
-            ignore=True,
-        )
-        seen: set[str] = set()
-        for shard in sorted(corpus.glob("claims-*.csv")):
-            with open(shard, encoding="utf-8", newline="") as handle:
-                rows = list(csv.DictReader(handle))
-            propositions, documents, claims, history, reviews = [], [], [], [], []
-            for row in rows:
-                if row["proposition"] not in seen:
-                    seen.add(row["proposition"])
-                    propositions.append(
-                        {
-                            "id": row["proposition"],
-                            "statement": row["proposition_statement"],
-                            "created_at": stamp,
-                        }
-                    )
-                digest = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
-                documents.append(
+            rows.extend(csv.DictReader(handle))
+    for size in sizes:
+        # New ids and propositions left to the matcher, so each claim is matched.
+        part = work / f"line-{size}.csv"
+        with open(part, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for n, row in enumerate(rows[-size:]):
+                writer.writerow(
                     {
-                        "id": "d-" + digest[:16],
-                        "content_hash": digest,
-                        "path": shard.name,
-                        "text": row["text"],
-                        "loaded_at": stamp,
+                        **row,
+                        "id": f"line-{size}-{n}",
+                        "proposition": "",
+                        "proposition_statement": "",
                     }
                 )
-                claims.append(
-                    {
-                        "id": row["id"],
-                        "document_id": "d-" + digest[:16],
-                        "source_id": row["source"],
-                        "proposition_id": row["proposition"],
-                        "text": row["text"],
-                        "start": 0,
-                        "end": len(row["text"]),
-                        "quote_kind": row["quote_kind"],
-                        "stance": row["stance"],
-                        "hedge": row["hedge"] or None,
-                        "figure_value": float(row["figure_value"]),
-                        "figure_unit": row["figure_unit"],
-                        "figure_as_of": row["figure_as_of"],
-                        "claimed_at": row["date"],
-                        "origin": "imported",
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                    }
-                )
-                history.append(
-                    {
-                        "claim_id": row["id"],
-                        "changed_at": stamp,
-                        "changed_by": "loader",
-                        "action": "created",
-                        "field": "status",
-                        "new_value": "unverified",
-                        "reason": f"loaded from {shard.name}",
-                    }
-                )
-                if row["verdict"]:
-                    reviews.append(
-                        {
-                            "claim_id": row["id"],
-                            "reviewer": row["reviewer"],
-                            "verdict": row["verdict"],
-                            "status": "refuted" if "False" in row["verdict"] else "confirmed",
-                            "url": row["review_url"],
-                            "reviewed_at": row["reviewed_at"],
-                            "imported_from": shard.name,
-                        }
-                    )
-            db["propositions"].insert_all(propositions, batch_size=1000)
-            db["documents"].insert_all(documents, batch_size=1000, ignore=True)
-            db["claims"].insert_all(claims, batch_size=1000)
-            db["claim_history"].insert_all(history, batch_size=1000)
-            db["claim_reviews"].insert_all(reviews, batch_size=1000)
-        db["claims"].enable_fts(["text", "speaker"], create_triggers=True, tokenize="unicode61")
-        db["documents"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
-    db.close()
+        walls = []
+        for threshold in (size + 1, 0):  # stored index below the threshold, whole at 0
+            copy = work / "line.db"
+            shutil.copy(db, copy)
+            code = (
+                "import sys; import datasette_claims.load.matching as m; "
+                f"m.STORED_INDEX_CLAIMS = {threshold}; "
+                "from datasette_claims.cli import claims; "
+                "claims.main(sys.argv[1:], standalone_mode=True)"
+            )
+            walls.append(
+                timed_subprocess([sys.executable, "-c", code, "load", str(copy), str(part), "-q"])[
+                    0
+                ]
+            )
+            copy.unlink()
+        results.append((size, walls[0], walls[1]))
+    return results
 
 
 def _extract_file(path: str) -> int:
@@ -395,9 +344,26 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-reload", action="store_true", help="skip loading the unchanged input again"
     )
-    # Internal: the like-for-like baseline, run in a child process like our own load.
-    parser.add_argument("--baseline-into", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--bare-into", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=SHARED_BASELINE,
+        help="the shared load baseline script (default: ../shared/bench/baseline_load.py)",
+    )
+    parser.add_argument(
+        "--daily",
+        type=int,
+        default=1000,
+        metavar="K",
+        help="the daily case: one article, then K articles into the loaded database (0: skip)",
+    )
+    parser.add_argument(
+        "--index-line",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[],
+        metavar="N,N,...",
+        help="loads of N claims into the database with the stored and the whole index",
+    )
     args = parser.parse_args(argv)
     if args.size is None and args.pages is None:
         parser.error("N is required (or --pages DB)")
@@ -416,6 +382,14 @@ def print_pages(db: Path, seconds: float, clients: int) -> None:
     )
 
 
+def _row(label: str, measured: tuple[float, float, float], size: int, base: float, target: str):
+    wall, cpu, memory = measured
+    print(
+        f"{label:44}{wall:8.1f}{size / wall:10,.0f}{base / wall:7.2f}{cpu:8.1f}"
+        f"{memory:>7,.0f} MB  {target}"
+    )
+
+
 def main() -> None:
     args = arguments()
     size, seconds, clients, keep = args.size, args.seconds, args.clients, args.keep
@@ -424,13 +398,8 @@ def main() -> None:
         print(f"{args.pages}: {claims.fetchone()[0]:,} claims, {os.cpu_count()} cores")
         print_pages(args.pages, seconds, clients)
         return
-    if args.baseline_into or args.bare_into:
-        assert keep is not None
-        if args.baseline_into:
-            like_for_like(keep, args.baseline_into)
-        else:
-            baseline_insert(keep, args.bare_into)
-        return
+    if not args.baseline.exists():
+        sys.exit(f"error: the shared load baseline is not at {args.baseline} (--baseline PATH)")
     work = Path(tempfile.mkdtemp(prefix="claims-bench-"))
     corpus = keep or work / "corpus"
     if not (corpus / "sources.yml").exists():
@@ -438,41 +407,35 @@ def main() -> None:
     db = work / "bench.db"
     shards = map(str, sorted(corpus.glob("claims-*.csv")))
     command = [DATASETTE, "claims", "load", str(db), str(corpus / "sources.yml"), *shards, "-q"]
-    # Both baselines and our load run in a child process each, on the same files.
-    baseline = [sys.executable, __file__, str(size), "--keep", str(corpus)]
-    like = timed_subprocess([*baseline, "--baseline-into", str(work / "like.db")])
-    plain = timed_subprocess([*baseline, "--bare-into", str(work / "plain.db")])
+    # The baseline and our load each in a child process, on the same files, one run.
+    baselines = shared_baseline(args.baseline, corpus, work)
     load = timed_subprocess(command)
-    measured = [
-        ("like-for-like sqlite-utils (baseline)", like),
-        ("bare insert_all of the claim rows", plain),
-        ("claims load", load),
-    ]
+    schema = baselines["schema"][0]
+    print(
+        f"N = {size:,} claims, {os.cpu_count()} cores, database {db.stat().st_size / 1e6:,.0f} MB, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
+    print(f"{'load':44}{'wall s':>8}{'claims/s':>10}{'ratio':>7}{'CPU s':>8}{'peak RSS':>10}")
+    _row("baseline_load.py --schema (the baseline)", baselines["schema"], size, schema, "")
+    _row(
+        "baseline_load.py, five indexes (information)", baselines["five indexes"], size, schema, ""
+    )
+    _row("claims load", load, size, schema, "target: ratio >= 1.0, peak RSS < 500 MB")
     if not args.no_reload:  # the same input again: skipped by content hash
-        measured.append(("claims load, unchanged again", timed_subprocess(command)))
-    print(
-        f"N = {size:,} claims, {os.cpu_count()} cores, database {db.stat().st_size / 1e6:,.0f} MB"
-    )
-    print(
-        f"{'load':40}{'wall s':>8}{'claims/s':>10}{'ratio':>7}"
-        f"{'CPU s':>8}{'claims/s':>10}{'ratio':>7}{'peak RSS':>10}"
-    )
-    for label, (wall, cpu, memory) in measured:
-        print(
-            f"{label:40}{wall:8.1f}{size / wall:10,.0f}{like[0] / wall:7.2f}"
-            f"{cpu:8.1f}{size / cpu:10,.0f}{like[1] / cpu:7.2f}{memory:>7,.0f} MB"
-        )
-    print(
-        f"ratio = like-for-like baseline seconds / seconds: claims load is "
-        f"{like[0] / load[0]:.2f}x the baseline in wall time, {like[1] / load[1]:.2f}x in CPU time "
-        f"({plain[0] / load[0]:.2f}x and {plain[1] / load[1]:.2f}x the bare insert_all)"
-    )
-    if not args.no_reload:
-        again = measured[-1][1]
-        print(
-            f"reload of the unchanged input: {load[0] / again[0]:.1f}x faster than the first "
-            f"load (wall), {load[1] / again[1]:.1f}x (CPU)"
-        )
+        again = timed_subprocess(command)
+        _row("claims load, unchanged again", again, size, schema, "")
+        print(f"reload of the unchanged input: {load[0] / again[0]:.1f}x faster (target >= 5x)")
+    print(f"ratio = baseline_load.py --schema wall seconds / ours: {schema / load[0]:.2f}x")
+    if args.daily:
+        print("the daily case (datasette claims load DB FILE, process start included):")
+        for label, wall, cpu, memory in daily_case(db, work, args.daily):
+            print(f"  {label:54}{wall:7.2f} s wall{cpu:7.2f} s CPU{memory:>7,.0f} MB")
+        print("  targets: one article <= 1.0 s warm, <= 2.5 s cold, <= 300 MB; "
+              f"{args.daily:,} articles <= 60 s")  # fmt: skip
+    if args.index_line:
+        print("claims loaded into the database: stored index vs whole index (wall s)")
+        for n, stored, whole in index_line(db, corpus, work, args.index_line):
+            print(f"  {n:>7,} claims{stored:9.1f} stored{whole:9.1f} whole")
     if args.only == "load":
         shutil.rmtree(work, ignore_errors=True)  # the databases; a --keep corpus is elsewhere
         return
