@@ -867,3 +867,32 @@ def test_csv_export_with_formulas_round_trips(hostile_db, tmp_path):
     assert rows(fresh, claims) == rows(hostile_db, claims)
     assert rows(fresh, reviews) == rows(hostile_db, reviews)
     assert run_cli("export", fresh, "--format", "csv").output == first
+
+
+def test_imported_documents_store_the_language_guessed_once(tmp_path, monkeypatch):
+    """Decision: an imported claim's language is guessed once, for its document, and stored;
+    matching reads it from the document instead of guessing again per claim."""
+    import datasette_claims.inputs.article as article
+    import datasette_claims.load.matching as matching
+
+    sheet = tmp_path / "claims.csv"
+    sheet.write_text(
+        "id,text,speaker\n"
+        "de-1,Die Regierung hat nach eigenen Angaben 300 Polizisten in die Stadt geschickt.,X\n"
+        "en-1,The government says it has sent 300 police officers to the city.,Y\n",
+        encoding="utf-8",
+    )
+    guesses: list[str] = []
+    real = article.guess_language
+
+    def counting(text: str) -> str | None:
+        guesses.append(text)
+        return real(text)
+
+    monkeypatch.setattr(matching, "guess_language", counting)
+    db = tmp_path / "claims.db"
+    result = run_cli("load", db, sheet)
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select c.id, d.language from claims c join documents d on d.id = "
+                    "c.document_id order by c.id") == [("de-1", "de"), ("en-1", "en")]  # fmt: skip
+    assert guesses == []  # matching never guessed: the documents said

@@ -18,6 +18,7 @@ from typing import Any
 
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.verdicts import normalise_verdict
+from datasette_claims.inputs.article import guess_language
 from datasette_claims.inputs.fields import id_problem, name_problem
 from datasette_claims.inputs.registry import SourceEntry
 from datasette_claims.model import (
@@ -141,6 +142,8 @@ class ImportBatch:
             url=url,
             published_at=published_at,
             path=self.file_name,
+            # Guessed once per document and stored, so matching and pages read it.
+            language=guess_language(text),
         )
         document_id = document["id"]
         self.documents.setdefault(document_id, document)
