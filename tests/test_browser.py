@@ -553,7 +553,7 @@ def test_merge_finds_the_proposition_by_words(tmp_path, seed_db_path, browser, w
         choice.check()
         page.get_by_role("button", name="Merge the chosen proposition into this one").click()
         page.wait_for_load_state()
-        assert "Merged nk-supplies-russia-with-munitions" in page.inner_text("body")
+        assert "Merged “North Korea supplies Russia with munitions" in page.inner_text("body")
         moved = rows(
             db,
             "select count(*) from claims where proposition_id = ?",

@@ -618,3 +618,61 @@ async def merge_candidates(
     else:
         return []
     return [p for p in found if p["id"] != proposition_id][:limit]
+
+
+def _like_words(column: str, words: list[str]) -> tuple[str, dict[str, Any]]:
+    """`column like %word%` for every word (all must match), with LIKE's wildcards escaped."""
+    like = " and ".join(f"{column} like :w{n} escape '\\'" for n in range(len(words)))
+    params = {
+        f"w{n}": "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for n, w in enumerate(words)
+    }
+    return like or "0", params
+
+
+async def link_candidates(
+    db: Any, claim: dict[str, Any], search: str | None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Propositions a reviewer may link a claim to, by title: its own, those of the other
+    claims of its document, and those the search words find."""
+    columns = "p.id, p.statement, p.topic, p.status"
+    found = _rows(
+        await db.execute(
+            f"""select {columns} from propositions p where p.id in (
+                    select proposition_id from claims where document_id = :document
+                    and proposition_id is not null limit 200)
+                order by p.id = :own desc, p.statement limit :limit""",
+            {"document": claim["document_id"], "own": claim["proposition_id"], "limit": limit},
+        )
+    )
+    if search:
+        seen = {p["id"] for p in found}
+        others = await merge_candidates(db, "", None, search, limit)
+        found = [p for p in others if p["id"] not in seen] + found
+    return found[: limit * 2]
+
+
+async def source_candidates(
+    db: Any, source: dict[str, Any], search: str | None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Sources a provisional source may be merged into, by name: those whose name has the
+    search words, or without a search those sharing a longer word of its name."""
+    words = (search or "").split()[:8]
+    if words:
+        like, params = _like_words("s.name", words)
+    else:  # any longer word of its name ("Berg" of "Anna Berg") finds the registry's entry
+        words = [w for w in str(source.get("name") or "").split() if len(w) >= 4][:4]
+        if not words:
+            return []
+        params = _like_words("s.name", words)[1]
+        like = " or ".join(f"s.name like :w{n} escape '\\'" for n in range(len(words)))
+    origin = "and s.origin != 'merged'" if await _has_source_origin(db) else ""
+    return _rows(
+        await db.execute(
+            f"""select s.id, s.name, s.kind, s.role, p.name as parent_name from sources s
+                left join sources p on p.id = s.parent_id
+                where ({like}) and s.id != :own {origin}
+                order by s.name limit :limit""",
+            {**params, "own": source["id"], "limit": limit},
+        )
+    )
