@@ -474,10 +474,19 @@ async def story_view(datasette: Any, request: Any) -> Response:
     topic = (request.args.get("topic") or "").strip() or None
     search = (request.args.get("q") or "").strip() or None
     ids = [i for i in request.args.getlist("proposition") if i]
-    propositions = await queries.story_propositions(db, topic, search, ids)
+    story = (request.args.get("story") or "").strip() or None
+    stories = await queries.stories(db)
+    known = {s["id"] for s in stories}
+    if story and story not in known and not await queries.story_members(db, story):
+        raise NotFound(f"Story not found: {story}")
+    if not (story or topic or search or ids) and stories:
+        story = stories[0]["id"]  # by default the largest story
+    propositions = await queries.story_propositions(db, topic, search, ids, story)
     missing = sorted(set(ids) - {p["id"] for p in propositions})
     if missing and len(ids) <= queries.STORY_COLUMNS:
         raise NotFound(f"Proposition not found: {', '.join(missing)}")
+    for entry in stories:
+        entry["url"] = page.url("story", query={"story": entry["id"]})
     claims = await queries.claims_for_propositions(db, [p["id"] for p in propositions])
     matrix = story_matrix(propositions, claims)
     for column in matrix["columns"]:
@@ -487,12 +496,25 @@ async def story_view(datasette: Any, request: Any) -> Response:
         for column, cell in zip(matrix["columns"], row["cells"], strict=True):
             if cell is not None:
                 cell["url"] = column["url"] + "#" + institution_anchor(row["id"])
+    chosen = (request.args.get("story") or "").strip() or None
     data = {
-        "filters": {k: v for k, v in (("topic", topic), ("q", search), ("proposition", ids)) if v},
+        "filters": {
+            k: v
+            for k, v in (("story", chosen), ("topic", topic), ("q", search), ("proposition", ids))
+            if v
+        },
+        "story": story,
+        "stories": stories,
         **matrix,
         "disputed": sum(1 for c in matrix["columns"] if c["disagreements"]),
     }
-    extra = {"page": page, "topics": await queries.topics(db), "topic": topic, "q": search}
+    extra = {
+        "page": page,
+        "topics": await queries.topics(db),
+        "topic": topic,
+        "q": search,
+        "story_entry": next((s for s in stories if s["id"] == story), None),
+    }
     return await page.respond("claims_story.html", data, extra)
 
 
