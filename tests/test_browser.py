@@ -672,9 +672,7 @@ def test_form_labels_take_the_width_of_what_they_say(writable, browser, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_story_page_keeps_names_in_view_and_counts_the_columns_to_the_right(
-    server, browser, width
-):
+def test_story_page_keeps_names_in_view_and_counts_the_columns_to_the_right(server, browser, width):
     page = new_page(browser, width)
     watch = Watch(page)
     page.goto(server + "/claims/-/claims/story")
@@ -743,8 +741,10 @@ def test_story_page_opens_with_the_largest_story(stories_server, browser, width)
         "[...document.querySelectorAll('thead th[scope=col] a')].map(a => a.getAttribute('href'))"
     )
     members = {
-        p for (p,) in rows(db, "select proposition_id from story_propositions where story_id = ?",
-                           [story])
+        p
+        for (p,) in rows(
+            db, "select proposition_id from story_propositions where story_id = ?", [story]
+        )
     }
     assert len(shown) == min(size, 20)
     assert {h.rsplit("/", 1)[-1] for h in shown} <= members

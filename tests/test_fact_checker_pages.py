@@ -52,9 +52,7 @@ SENTENCES = {
 
 def write_article(folder: Path, name: str, propositions: list[str], define: bool) -> None:
     """An article whose curated claims are on these propositions, one claim each."""
-    text = f"Storm report {name}\n\n" + " ".join(
-        f"{SENTENCES[p]} in {name}." for p in propositions
-    )
+    text = f"Storm report {name}\n\n" + " ".join(f"{SENTENCES[p]} in {name}." for p in propositions)
     (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     lines = [f"document:\n  file: {name}.txt\n  language: en\n"]
     if define:

@@ -247,8 +247,8 @@ async def add_view(datasette: Any, request: Any) -> Response:
                     datasette.INFO,
                 )
                 # Back to the form, which links the article and its claims.
-                added = urlencode({"added": new.article().id})
-                return Response.redirect(f"{overview}/add?{added}")
+                query = urlencode({"added": new.article().id})
+                return Response.redirect(f"{overview}/add?{query}")
             claims = await db.execute_fn(lambda conn: preview(sqlite_utils.Database(conn), new))
         except ReviewError as exc:
             error = str(exc)
@@ -257,7 +257,7 @@ async def add_view(datasette: Any, request: Any) -> Response:
     source_names = await db.execute_fn(
         lambda conn: _source_names(conn, {c.source_id for c in claims if c.source_id})
     )
-    added = None
+    added: dict[str, Any] | None = None
     if request.method == "GET" and request.args.get("added"):
         added = await _added_document(datasette, db, database, request.args["added"])
     html_page = await datasette.render_template(

@@ -69,7 +69,10 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATES = [
     (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), None),
     (re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)\b"), None),
-    (re.compile(rf"\b(?P<d>\d{{1,2}})\.? (?P<m>{_MONTH})\.? (?P<y>(?:19|20)\d\d)\b", re.I), _MONTHS),
+    (
+        re.compile(rf"\b(?P<d>\d{{1,2}})\.? (?P<m>{_MONTH})\.? (?P<y>(?:19|20)\d\d)\b", re.I),
+        _MONTHS,
+    ),
     (re.compile(rf"\b(?P<m>{_MONTH})\.? (?P<d>\d{{1,2}}),? (?P<y>(?:19|20)\d\d)\b", re.I), _MONTHS),
 ]
 DATE_LOOKAHEAD = 5000  # datelines sit near the top; a 10 MB text is not searched whole
