@@ -474,8 +474,10 @@ async def story_view(datasette: Any, request: Any) -> Response:
     topic = (request.args.get("topic") or "").strip() or None
     search = (request.args.get("q") or "").strip() or None
     ids = [i for i in request.args.getlist("proposition") if i]
-    story = (request.args.get("story") or "").strip() or None
+    chosen = (request.args.get("story") or "").strip() or None
     stories = await queries.stories(db)
+    # A topic, a search or named propositions choose the columns; else a story does.
+    story = None if (topic or search or ids) else chosen
     known = {s["id"] for s in stories}
     if story and story not in known and not await queries.story_members(db, story):
         raise NotFound(f"Story not found: {story}")
@@ -496,7 +498,6 @@ async def story_view(datasette: Any, request: Any) -> Response:
         for column, cell in zip(matrix["columns"], row["cells"], strict=True):
             if cell is not None:
                 cell["url"] = column["url"] + "#" + institution_anchor(row["id"])
-    chosen = (request.args.get("story") or "").strip() or None
     data = {
         "filters": {
             k: v
