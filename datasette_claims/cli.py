@@ -23,7 +23,7 @@ from datasette_claims.inputs.decoding import INPUT_ENCODING
 from datasette_claims.load.apply import LoadSummary
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.run import load_paths
-from datasette_claims.model import STATUSES
+from datasette_claims.model import SOURCE_KINDS, STATUSES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -413,15 +413,18 @@ def unlink_command(database: Path, claim_id: str, by: str) -> None:
 
 @claims.command(name="merge")
 @database_argument()
-@click.argument("target")
-@click.argument("source")
+@click.argument("into_proposition")
+@click.argument("from_proposition")
 @decided_by
-def merge_command(database: Path, target: str, source: str, by: str) -> None:
-    """Move every claim of proposition SOURCE to TARGET."""
+def merge_command(database: Path, into_proposition: str, from_proposition: str, by: str) -> None:
+    """Move every claim of FROM_PROPOSITION to INTO_PROPOSITION (both proposition ids).
+
+    Sources are merged with `datasette claims source merge`.
+    """
     from datasette_claims.decisions.links import merge
 
-    moved = _decide(database, lambda db: merge(db, target, source, by))
-    click.echo(f"{moved} claims moved from {source} to {target}")
+    moved = _decide(database, lambda db: merge(db, into_proposition, from_proposition, by))
+    click.echo(f"{moved} claims moved from {from_proposition} to {into_proposition}")
 
 
 @claims.command(name="split")
@@ -484,14 +487,15 @@ def source_confirm_command(database: Path, source_id: str, by: str) -> None:
 @click.argument("source_id")
 @click.argument("name")
 @click.option("--role", help="The source's role, e.g. 'Finance Ministry spokeswoman'")
+@click.option("--kind", type=click.Choice(SOURCE_KINDS), help="What the source is")
 @decided_by
 def source_rename_command(
-    database: Path, source_id: str, name: str, role: str | None, by: str
+    database: Path, source_id: str, name: str, role: str | None, kind: str | None, by: str
 ) -> None:
-    """Correct the NAME (and --role) of provisional source SOURCE_ID, confirming it."""
+    """Correct the NAME (and --role, --kind) of provisional source SOURCE_ID, confirming it."""
     from datasette_claims.decisions.sources import rename_source
 
-    _decide(database, lambda db: rename_source(db, source_id, name, by, role))
+    _decide(database, lambda db: rename_source(db, source_id, name, by, role, kind=kind))
     click.echo(f"{source_id} is now {name!r} (confirmed)")
 
 
@@ -516,7 +520,12 @@ def source_merge_command(database: Path, source_id: str, into: str, by: str) -> 
 @click.option("--scheduler", help="Address of a Dask scheduler (default: a local cluster)")
 @click.option("--workers", type=int, default=2, show_default=True, help="Local cluster workers")
 @click.option("--per-task", type=int, default=50, show_default=True, help="Articles per task")
-@click.option("--sources", "registry", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--sources",
+    "registry",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Source registry for linking speakers (default: sources.yml beside each file)",
+)
 @click.option("--publisher", help="Registry id of the outlet")
 @click.option("--language", type=click.Choice(["de", "en"]))
 def extract_map_command(

@@ -553,7 +553,7 @@ def test_merge_finds_the_proposition_by_words(tmp_path, seed_db_path, browser, w
         choice.check()
         page.get_by_role("button", name="Merge the chosen proposition into this one").click()
         page.wait_for_load_state()
-        assert "Merged nk-supplies-russia-with-munitions" in page.inner_text("body")
+        assert "Merged “North Korea supplies Russia with munitions" in page.inner_text("body")
         moved = rows(
             db,
             "select count(*) from claims where proposition_id = ?",
@@ -625,4 +625,210 @@ def test_claim_row_page_links_to_the_claim_page(server, browser):
     page.locator("details.actions-menu-links > summary").first.click()
     page.get_by_role("menuitem", name=re.compile("^Claim page")).click()
     page.wait_for_url("**/claims/-/claims/nis-3000-in-russia")
+    page.close()
+
+
+# --- Issue 28: pages a fact-checker can work in ------------------------------------------
+
+
+def _labels_fit(page, selector: str) -> None:
+    """Labels are not squeezed into a narrow column (0.65's `form label {width: 15%}`): a
+    label whose text wraps uses at least half of its form's width."""
+    found = page.evaluate(
+        """selector => [...document.querySelectorAll(selector)].map(l => {
+              const form = l.closest('form').getBoundingClientRect();
+              const box = l.getBoundingClientRect();
+              const line = parseFloat(getComputedStyle(l).lineHeight) || 20;
+              return [l.textContent.trim().slice(0, 40), box.width, form.width,
+                      box.height > line * 1.6]; })""",
+        selector,
+    )
+    assert found, selector
+    for text, width, form_width, wraps in found:
+        assert not wraps or width >= form_width * 0.5, (text, width, form_width)
+        assert width > 0.16 * form_width or not wraps, (text, width, form_width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_form_labels_take_the_width_of_what_they_say(writable, browser, width):
+    base, _ = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/us-accuses-munitions")
+    _labels_fit(page, "form label")  # the unlink confirmation, the link picker
+    page.goto(base + "/claims/-/claims/compare/nk-troops-in-russia?merge_q=Munition")
+    shot(page, f"labels-compare-{width}")
+    _labels_fit(page, "form[action$='/merge'] label, form[action$='/split'] label")
+    page.goto(base + "/claims/-/claims/add")
+    page.fill(
+        "#add-text",
+        "The interior ministry said 300 police officers were sent to the port on Monday. "
+        "An opposition lawmaker said the figure was far too low.\n",
+    )
+    page.get_by_role("button", name="Preview the claims").click()
+    page.wait_for_load_state()
+    shot(page, f"labels-add-preview-{width}")
+    _labels_fit(page, ".claims-add-preview label")
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_story_page_keeps_names_in_view_and_counts_the_columns_to_the_right(server, browser, width):
+    page = new_page(browser, width)
+    watch = Watch(page)
+    page.goto(server + "/claims/-/claims/story")
+    shot(page, f"story-sticky-{width}")
+    columns = page.locator("thead th[scope=col]").count() - 1
+    assert columns >= 10  # the seed's propositions side by side
+    if width < 576:
+        no_sideways_scroll(page)  # cards: each institution lists what it says
+        assert not page.locator(".claims-story-more").is_visible()
+        assert watch.errors == []
+        page.close()
+        return
+    hint = page.locator(".claims-story-more")
+    off = page.evaluate(
+        """(() => { const box = document.querySelector('.claims-story-box')
+                       .getBoundingClientRect().right;
+              return [...document.querySelectorAll('thead th[scope=col]')]
+                .filter(th => th.getBoundingClientRect().right > box + 1).length; })()"""
+    )
+    assert off > 0 and hint.inner_text() == f"{off} more columns →"
+    box = page.locator(".claims-story-box")
+    # Scrolled sideways, the institutions stay at the box's left edge...
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; b.dispatchEvent(new Event('scroll')); }")
+    page.wait_for_timeout(100)
+    left = box.evaluate("b => b.getBoundingClientRect().left")
+    first = page.locator("tbody th[scope=row]").first.bounding_box()
+    assert abs(first["x"] - left) <= 2, (first, left)
+    assert page.locator("tbody th[scope=row]").first.is_visible()
+    assert not hint.is_visible()  # nothing is left to the right
+    # ...and scrolled down, the propositions' header row stays at its top.
+    box.evaluate("b => { b.scrollTop = b.scrollHeight; }")
+    page.wait_for_timeout(100)
+    top = box.evaluate("b => b.getBoundingClientRect().top")
+    header = page.locator("thead th[scope=col]").nth(1).bounding_box()
+    assert abs(header["y"] - top) <= 2, (header, top)
+    shot(page, f"story-sticky-scrolled-{width}")
+    assert watch.errors == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def stories_server(tmp_path_factory):
+    """The six-article corpus: reports of one story, loaded by the loader."""
+    from .utils import run_cli
+
+    db = tmp_path_factory.mktemp("stories") / "corpus.db"
+    result = run_cli("load", db, ROOT / "tests" / "corpus")
+    assert result.exit_code == 0, result.output
+    process, base = start_datasette("-i", str(db))
+    yield base, db
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_story_page_opens_with_the_largest_story(stories_server, browser, width):
+    base, db = stories_server
+    page = new_page(browser, width)
+    page.goto(base + "/corpus/-/claims/story")
+    shot(page, f"story-largest-{width}")
+    (story, size), *_ = rows(
+        db, "select id, propositions from stories order by propositions desc, documents desc"
+    )
+    assert "(the largest story)" in page.inner_text(".claims-story-about")
+    shown = page.evaluate(
+        "[...document.querySelectorAll('thead th[scope=col] a')].map(a => a.getAttribute('href'))"
+    )
+    members = {
+        p
+        for (p,) in rows(
+            db, "select proposition_id from story_propositions where story_id = ?", [story]
+        )
+    }
+    assert len(shown) == min(size, 20)
+    assert {h.rsplit("/", 1)[-1] for h in shown} <= members
+    if width < 576:
+        no_sideways_scroll(page)
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_names_where_ids_were(writable, browser, width):
+    base, _ = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/nis-3000-in-russia")
+    shot(page, f"names-claim-{width}")
+    why = " ".join(page.locator('.claims-history td[data-label="Why"]').all_inner_texts())
+    assert "“North Korean soldiers are in Russia.”" in why
+    assert "proposition nk-troops-in-russia" not in why
+    # The link picker lists propositions by statement, its own one chosen.
+    picker = page.locator("fieldset.claims-link-choices")
+    assert "North Korean soldiers are in Russia." in picker.inner_text()
+    assert "(id)" not in page.inner_text("body")
+    assert picker.locator("input[type=radio]:checked").get_attribute("value") == (
+        "nk-troops-in-russia"
+    )
+    page.get_by_label("Find another proposition by words").fill("Vertrag")
+    page.get_by_role("button", name="Find").first.click()
+    page.wait_for_url("**link_q=Vertrag**")
+    assert "treaty" in page.locator("fieldset.claims-link-choices").inner_text()
+    # Merge candidates by title, no slug beside them.
+    page.goto(base + "/claims/-/claims/compare/nk-troops-in-russia?merge_q=Munition")
+    merge = page.locator("form[action$='/merge'] fieldset").inner_text()
+    assert "North Korea supplies Russia" in merge and "nk-supplies" not in merge
+    no_sideways_scroll(page)
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_add_page_styles_its_boxes_marks_forecasts_and_links_what_it_saved(
+    writable, browser, width
+):
+    base, db = writable
+    page = new_page(browser, width, base, actor="anna")
+    page.goto(base + "/claims/-/claims/add")
+    styles = page.evaluate(
+        """['#add-title', '#add-url', '#add-language'].map(s => {
+              const c = getComputedStyle(document.querySelector(s));
+              return [c.borderTopWidth, c.borderTopStyle, c.borderTopColor, c.paddingTop,
+                      c.borderTopLeftRadius]; })"""
+    )
+    assert styles[1] == styles[0] and styles[2] == styles[0], styles
+    page.fill("#add-date", "2024-10-24")
+    page.fill(
+        "#add-text",
+        f"Russland bestreitet, dass Nordkorea Munition liefert ({width}). Der südkoreanische "
+        "Geheimdienst erwartet, dass bis Dezember 10.000 Soldaten in Russland sein werden.\n",
+    )
+    page.get_by_role("button", name="Preview the claims").click()
+    page.wait_for_load_state()
+    shot(page, f"add-names-{width}")
+    preview = page.inner_text(".claims-add-preview")
+    assert "(Government of Russia)" in preview and "(russia)" not in preview
+    assert page.locator(".claims-add-preview .claims-forecast").count() >= 1
+    page.get_by_role("button", name="Save the article and the ticked claims").click()
+    page.wait_for_load_state()
+    shot(page, f"add-saved-{width}")
+    added = page.locator(".claims-added")
+    assert added.is_visible()
+    added.get_by_role("link", name=re.compile(r"claims?$")).click()
+    page.wait_for_url("**document=**")
+    assert page.locator("table.claims-list tbody tr").count() >= 2
+    no_sideways_scroll(page)
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_add_without_permission_says_how_to_get_it(writable, browser, width):
+    base, _ = writable
+    page = new_page(browser, width)
+    response = page.goto(base + "/claims/-/claims/add")
+    assert response.status == 403
+    shot(page, f"add-forbidden-{width}")
+    assert "not signed in" in page.inner_text("body")
+    assert "add_allow" in page.inner_text("pre.claims-grant")
+    no_sideways_scroll(page)
+    page.get_by_role("link", name="All claims in claims").click()
+    page.wait_for_url("**/claims/-/claims")
     page.close()

@@ -174,7 +174,8 @@ async def test_claim_page_shows_source_span_history_and_related(ds, seed_db_path
         r"</td>\s*<td data-label=\"From\"></td><td data-label=\"To\">corroborated</td>",
         page,
     )  # in words, not "created status"
-    assert "derived: proposition nk-troops-in-russia is corroborated" in page
+    # The stored reason names the proposition by id; the page by its statement.
+    assert "derived: proposition “North Korean soldiers are in Russia.” is corroborated" in page
     # Related claims on the same proposition: the 10,000 forecast and the US government.
     assert 'href="/claims/-/claims/nis-10000-by-december"' in page
     assert 'href="/claims/-/claims/us-troops-in-russia"' in page

@@ -453,6 +453,46 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+@migration("0014_story_graph")
+def story_graph(db: sqlite_utils.Database) -> None:
+    """The story graph (db/stories.py), kept by loads and decisions, built here once."""
+    from datasette_claims.db.stories import rebuild_story_graph
+
+    ddl = [
+        """
+        create table proposition_documents (
+            document_id text not null references documents(id),
+            proposition_id text not null references propositions(id),
+            primary key (document_id, proposition_id)
+        ) without rowid""",
+        "create index idx_proposition_documents_proposition "
+        "on proposition_documents(proposition_id)",
+        """
+        create table story_links (
+            proposition_a text not null references propositions(id),
+            proposition_b text not null references propositions(id),
+            documents integer not null,
+            primary key (proposition_a, proposition_b)
+        ) without rowid""",
+        "create index idx_story_links_b on story_links(proposition_b)",
+        """
+        create table stories (
+            id text primary key references propositions(id),
+            propositions integer not null,
+            documents integer not null
+        )""",
+        "create index idx_stories_size on stories(propositions desc, documents desc)",
+        """
+        create table story_propositions (
+            proposition_id text primary key references propositions(id),
+            story_id text not null references stories(id)
+        )""",
+        "create index idx_story_propositions_story on story_propositions(story_id)",
+    ]
+    _run(db, ddl)
+    rebuild_story_graph(db)
+
+
 def _recheck(proposition: str) -> list[str]:
     """Trigger statements that work out one proposition's first check again."""
     return [

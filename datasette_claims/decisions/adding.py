@@ -12,7 +12,7 @@ import sqlite_utils
 
 from datasette_claims.errors import ReviewError
 from datasette_claims.extract import ExtractedClaim, extract_claims
-from datasette_claims.inputs.article import Article, guess_language, parse_date
+from datasette_claims.inputs.article import Article, guess_language, headline_title, parse_date
 from datasette_claims.inputs.fields import date_problem, url_problem
 from datasette_claims.load.apply import LoadSummary, apply_plan
 from datasette_claims.load.planning import alias_index, plan_load
@@ -33,7 +33,7 @@ class NewArticle:
         return Article(
             path="(added in the browser)",
             text=self.text,
-            title=self.title,
+            title=self.title or headline_title(self.text),
             published_at=self.published_at,
             language=self.language or guess_language(self.text),
             url=self.url,

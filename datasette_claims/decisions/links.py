@@ -15,6 +15,7 @@ import sqlite_utils
 
 from datasette_claims.db.history import history_row, now
 from datasette_claims.db.statuses import update_derived_statuses
+from datasette_claims.db.stories import update_story_graph
 from datasette_claims.errors import LinkError
 
 
@@ -74,6 +75,7 @@ def link(db: sqlite_utils.Database, claim_id: str, proposition_id: str, by: str)
             [claim_id, proposition_id],
         )
         update_derived_statuses(db, [p for p in {old, proposition_id} if p], stamp, by)
+        update_story_graph(db, [p for p in {old, proposition_id} if p])
 
 
 def unlink(db: sqlite_utils.Database, claim_id: str, by: str) -> str:
@@ -96,6 +98,7 @@ def unlink(db: sqlite_utils.Database, claim_id: str, by: str) -> str:
             [claim_id],
         )
         update_derived_statuses(db, [old], stamp, by)
+        update_story_graph(db, [old])
     return old
 
 
@@ -133,6 +136,7 @@ def merge(db: sqlite_utils.Database, target: str, source: str, by: str) -> int:
             [target, source],
         )
         update_derived_statuses(db, [target, source], stamp, by)
+        update_story_graph(db, [target, source])
     return len(claims)
 
 
@@ -173,4 +177,5 @@ def split(
             for c in claim_ids
         )
         update_derived_statuses(db, [proposition_id, new_id], stamp, by)
+        update_story_graph(db, [proposition_id, new_id])
     return new_id

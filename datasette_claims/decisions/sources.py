@@ -13,6 +13,7 @@ import sqlite_utils
 from datasette_claims.db.history import history_row, now
 from datasette_claims.db.statuses import update_derived_statuses
 from datasette_claims.errors import ReviewError
+from datasette_claims.model import SOURCE_KINDS
 
 
 class SourceDecisionError(ReviewError):
@@ -89,24 +90,32 @@ def rename_source(
     by: str,
     role: str | None = None,
     reason: str | None = None,
+    kind: str | None = None,
 ) -> None:
-    """Correct a provisional source's name (and role); the source is then confirmed."""
+    """Correct a provisional source's name (and role, and kind: the extractor guesses
+    person or organisation); the source is then confirmed."""
     by = _by(by)
     name = " ".join((name or "").split())
     if not name:
         raise SourceDecisionError("a source needs a name")
+    if kind is not None and kind not in SOURCE_KINDS:
+        raise SourceDecisionError(f"kind '{kind}' is not one of {', '.join(SOURCE_KINDS)}")
     with db.atomic():
         old = _provisional(db, source_id)
         stamp = now()
-        old_role = db.execute("select role from sources where id = ?", [source_id]).fetchone()[0]
+        old_role, old_kind = db.execute(
+            "select role, kind from sources where id = ?", [source_id]
+        ).fetchone()
         db.execute(
-            "update sources set name = ?, role = coalesce(?, role), origin = 'confirmed' "
-            "where id = ?",
-            [name, role, source_id],
+            "update sources set name = ?, role = coalesce(?, role), kind = coalesce(?, kind), "
+            "origin = 'confirmed' where id = ?",
+            [name, role, kind, source_id],
         )
         _record(db, source_id, stamp, by, "renamed", "name", old, name, reason)
         if role is not None and role != old_role:
             _record(db, source_id, stamp, by, "renamed", "role", old_role, role, reason)
+        if kind is not None and kind != old_kind:
+            _record(db, source_id, stamp, by, "renamed", "kind", old_kind, kind, reason)
 
 
 def merge_source(

@@ -118,6 +118,22 @@ def split_headline(headline: str) -> tuple[str | None, str]:
     return first, " ".join(words[1:])
 
 
+def headline_title(text: str) -> str | None:
+    """The first line as the title when it reads as a headline: short, on a line of its
+    own before the body, and not a sentence that ends in a full stop or colon.
+
+    The text stays as it is (ids and offsets refer to it); only the title is taken.
+    """
+    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    line = first.strip()
+    words = line.split()
+    if not rest.strip() or not 2 <= len(words) <= 20 or len(line) > 140:
+        return None
+    if line[-1] in ".,;:" or not (line[0].isupper() or line[0].isdigit() or line[0] in "„“\"»'"):
+        return None
+    return line
+
+
 def guess_language(text: str) -> str | None:
     """'de' or 'en' by counting common function words; None when unclear."""
     tokens = re.findall(r"[a-zäöüß]+", text.lower()[:20000])
@@ -140,7 +156,9 @@ def parse_article(text: str, path: str = "<text>") -> Article:
         short = SHORT_HEADER_RE.match(first_line)
         if short:
             return _short_header(short, first_line, rest, path)
-        return Article(path=path, text=text, language=guess_language(text))
+        return Article(
+            path=path, text=text, title=headline_title(text), language=guess_language(text)
+        )
     # The body starts after the header and the blank line(s) that follow it.
     body = rest.lstrip("\r\n")
     if not body.strip():

@@ -17,6 +17,7 @@ from datasette_claims.db.bulk import insert_many
 from datasette_claims.db.history import history_row, now
 from datasette_claims.db.migrations import migrate
 from datasette_claims.db.statuses import derive_load_statuses, write_load_statuses
+from datasette_claims.db.stories import update_story_graph
 from datasette_claims.load.plan import LoadPlan
 from datasette_claims.model import ClaimRow
 
@@ -79,8 +80,11 @@ class LoadSummary:
         self.reviews += other.reviews
         self.suggested_sources += other.suggested_sources
         self.not_in_input.extend(other.not_in_input)
+        self.touched.update(other.touched)
 
     not_in_input: list[str] = field(default_factory=list)
+    # Propositions whose claims this load added or moved (the story graph follows them).
+    touched: set[str] = field(default_factory=set)
 
     def lines(self) -> list[str]:
         lines = [
@@ -112,8 +116,14 @@ class LoadSummary:
         return lines
 
 
-def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader") -> LoadSummary:
-    """Write a validated plan in one transaction: all of it or, on any error, none."""
+def apply_plan(
+    db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader", stories: bool = True
+) -> LoadSummary:
+    """Write a validated plan in one transaction: all of it or, on any error, none.
+
+    With `stories` false the caller brings the story graph up to date afterwards, once
+    for a load of many parts, with the propositions the summary says it touched.
+    """
     summary = LoadSummary()
     stamp = now()
     with db.atomic():
@@ -153,6 +163,9 @@ def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader")
         summary.not_in_input = _curated_claims_missing(db, plan)
         write_load_statuses(db, statuses)
         summary.status_changes = statuses.changes
+        summary.touched.update(touched)
+        if stories:
+            update_story_graph(db, touched)
     return summary
 
 

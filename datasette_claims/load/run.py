@@ -18,6 +18,7 @@ import sqlite_utils
 from datasette_claims.db.connection import write_transaction
 from datasette_claims.db.history import now
 from datasette_claims.db.migrations import migrate
+from datasette_claims.db.stories import update_story_graph
 from datasette_claims.formats import registered_importers
 from datasette_claims.inputs.article import Article
 from datasette_claims.inputs.decoding import unreadable
@@ -162,7 +163,8 @@ def load_paths(
                 inputs=inputs,
                 terms=terms,
             )
-            summary.add(apply_plan(db, plan, actor=actor))
+            summary.add(apply_plan(db, plan, actor=actor, stories=False))
+        update_story_graph(db, summary.touched)  # once, not once per imported file
         stamp = now()
         db.table("loaded_files").upsert_all(
             (

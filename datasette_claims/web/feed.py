@@ -10,6 +10,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from datasette_claims.web.guard import claims_database
+from datasette_claims.web.names import readable_reasons
 from datasette_claims.web.permissions import hidden_tables
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -50,10 +51,10 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         datasette,
         request.actor,
         database,
-        ("claim_history", "sources", "evidence"),
+        ("claim_history", "sources", "evidence", "propositions"),
         required="claim_history",
     )
-    rows = (
+    found = (
         await db.execute(
             """select h.id, h.claim_id, h.changed_at, h.changed_by, h.action, h.old_value,
                    h.new_value, h.reason, h.evidence_url, c.text, s.name as source_name,
@@ -67,6 +68,9 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
             {"limit": FEED_SIZE},
         )
     ).rows
+    rows = [dict(row) for row in found]
+    if "propositions" not in hidden:  # the reason names the proposition by its statement
+        rows = await readable_reasons(db, rows)
     base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
     feed = _feed(
         base,

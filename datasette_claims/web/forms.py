@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import sqlite_utils
-from datasette.utils import tilde_decode
-from datasette.utils.asgi import Response
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Forbidden, Response
 
 from datasette_claims.db.connection import locked, wait_seconds
 from datasette_claims.decisions.links import link, merge, split, unlink
@@ -23,7 +23,7 @@ from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.decisions.sources import confirm_source, merge_source, rename_source
 from datasette_claims.errors import ReviewError, WriterBusy
 from datasette_claims.web.guard import claims_database
-from datasette_claims.web.permissions import ADD_ACTION
+from datasette_claims.web.permissions import ADD_ACTION, GRANT_SETTINGS
 
 
 async def _decision(
@@ -97,6 +97,14 @@ def _locked(
         return write(db, form, by)
 
 
+def _statement(db: sqlite_utils.Database, proposition_id: str) -> str:
+    """A proposition's statement for a message (its id when it has none)."""
+    found = db.execute(
+        "select statement from propositions where id = ?", [proposition_id]
+    ).fetchone()
+    return str(found[0]) if found and found[0] else proposition_id
+
+
 async def review_view(datasette: Any, request: Any) -> Response:
     claim_id = tilde_decode(request.url_vars["claim"])
 
@@ -130,10 +138,10 @@ async def link_view(datasette: Any, request: Any) -> Response:
             if form.get("confirm") != "yes":
                 raise ReviewError("unlinking is for good: tick the box to confirm it")
             old = unlink(db, claim_id, by)
-            return f"Unlinked from {old}; this pair will not be suggested again"
+            return f"Unlinked from “{_statement(db, old)}”; this pair will not be suggested again"
         target = (form.get("proposition") or "").strip()
         link(db, claim_id, target, by)
-        return f"Linked to {target}"
+        return f"Linked to “{_statement(db, target)}”"
 
     return await _decision(datasette, request, request.url_vars["claim"], write)
 
@@ -144,7 +152,7 @@ async def merge_view(datasette: Any, request: Any) -> Response:
     def write(db: sqlite_utils.Database, form: dict[str, str], by: str) -> str:
         source = (form.get("source") or "").strip()
         moved = merge(db, target, source, by)
-        return f"Merged {source} into this proposition ({moved} claims moved)"
+        return f"Merged “{_statement(db, source)}” into this proposition ({moved} claims moved)"
 
     return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)
 
@@ -172,11 +180,13 @@ async def source_decision_view(datasette: Any, request: Any) -> Response:
         if action == "rename":
             name = (form.get("name") or "").strip()
             role = (form.get("role") or "").strip() or None
-            rename_source(db, source_id, name, by, role)
+            kind = (form.get("kind") or "").strip() or None
+            rename_source(db, source_id, name, by, role, kind=kind)
             return f"Source renamed to {name} and confirmed"
         into = (form.get("into") or "").strip()
         moved = merge_source(db, source_id, into, by)
-        return f"Merged into {into} ({moved} claims moved)"
+        found = db.execute("select name from sources where id = ?", [into]).fetchone()
+        return f"Merged into {found[0] if found else into} ({moved} claims moved)"
 
     back = "sources/" + request.url_vars["source"]
     return await _decision(datasette, request, back, write)
@@ -198,9 +208,12 @@ async def add_view(datasette: Any, request: Any) -> Response:
         preview,
     )
 
-    database, db = await claims_database(
-        datasette, request, writing=True, needs_claims=False, action=ADD_ACTION
-    )
+    try:
+        database, db = await claims_database(
+            datasette, request, writing=True, needs_claims=False, action=ADD_ACTION
+        )
+    except Forbidden as exc:
+        return await _add_forbidden(datasette, request, str(exc))
     form: dict[str, str] = {}
     keep: set[tuple[int, int]] = set()
     if request.method == "POST":
@@ -233,12 +246,20 @@ async def add_view(datasette: Any, request: Any) -> Response:
                     f"Article added with {summary.claims.added} claims (by {by})",
                     datasette.INFO,
                 )
-                return Response.redirect(overview)
+                # Back to the form, which links the article and its claims.
+                query = urlencode({"added": new.article().id})
+                return Response.redirect(f"{overview}/add?{query}")
             claims = await db.execute_fn(lambda conn: preview(sqlite_utils.Database(conn), new))
         except ReviewError as exc:
             error = str(exc)
         except WriterBusy:
             error = f"the database is busy (another write for {_wait_seconds()} s); try again"
+    source_names = await db.execute_fn(
+        lambda conn: _source_names(conn, {c.source_id for c in claims if c.source_id})
+    )
+    added: dict[str, Any] | None = None
+    if request.method == "GET" and request.args.get("added"):
+        added = await _added_document(datasette, db, database, request.args["added"])
     html_page = await datasette.render_template(
         "claims_add.html",
         {
@@ -246,12 +267,63 @@ async def add_view(datasette: Any, request: Any) -> Response:
             "claims_url": overview,
             "form": {k: getattr(new, k) or "" for k in _ARTICLE_FIELDS},
             "claims": claims,
+            "source_names": source_names,
+            "added": added,
             "error": error,
             "action_url": overview + "/add",
         },
         request=request,
     )
     return Response.html(html_page, status=400 if error else 200)
+
+
+def _source_names(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
+    """The names of the sources a preview links, by id, so the page shows names."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    found = conn.execute(f"select id, name from sources where id in ({marks})", sorted(ids))
+    return {row[0]: row[1] for row in found.fetchall()}
+
+
+async def _added_document(
+    datasette: Any, db: Any, database: str, document_id: str
+) -> dict[str, Any] | None:
+    """The article just saved, with links to its row and its claims (None if unknown)."""
+    found = (
+        await db.execute(
+            "select d.id, d.title, d.path, (select count(*) from claims c "
+            "where c.document_id = d.id) as claims from documents d where d.id = ?",
+            [document_id],
+        )
+    ).rows
+    if not found:
+        return None
+    row = dict(found[0])
+    claims_url = datasette.urls.database(database) + "/-/claims"
+    row["claims_url"] = claims_url + "?" + urlencode({"document": row["id"]})
+    row["document_url"] = datasette.urls.row(database, "documents", tilde_encode(row["id"]))
+    return row
+
+
+async def _add_forbidden(datasette: Any, request: Any, reason: str) -> Response:
+    """A 403 that says what the Add page needs and how to get it, with a way back."""
+    database = tilde_decode(request.url_vars["database"])
+    known = database in datasette.databases
+    html_page = await datasette.render_template(
+        "claims_forbidden.html",
+        {
+            "reason": reason,
+            "database": database if known else None,
+            "claims_url": datasette.urls.database(database) + "/-/claims" if known else None,
+            "read_only": known and not datasette.get_database(database).is_mutable,
+            "actor_id": (request.actor or {}).get("id"),
+            "action": ADD_ACTION,
+            "setting": GRANT_SETTINGS[ADD_ACTION],
+        },
+        request=request,
+    )
+    return Response.html(html_page, status=403)
 
 
 def _add_locked(conn: sqlite3.Connection, add: Callable[..., Any], new: Any, keep: set, by: str):

@@ -12,11 +12,12 @@ from datasette.utils.asgi import BadRequest, Base400, Forbidden, NotFound, Respo
 
 from datasette_claims.formats.claimreview import claim_review, data_feed, json_ld_script
 from datasette_claims.formats.plain import export_sql
-from datasette_claims.model import STANCES, STATUS_LABELS, STATUSES
+from datasette_claims.model import SOURCE_KINDS, STANCES, STATUS_LABELS, STATUSES
 from datasette_claims.propositions.comparison import compare, latest_figures
 from datasette_claims.propositions.story import story_matrix
 from datasette_claims.web import queries
 from datasette_claims.web.guard import claims_database, has_claims_schema
+from datasette_claims.web.names import date_in_text, readable_reasons
 from datasette_claims.web.passage import passage_around
 from datasette_claims.web.permissions import can_review, hidden_tables, redact
 from datasette_claims.web.statusbar import status_bar_svg
@@ -274,6 +275,8 @@ async def claim_view(datasette: Any, request: Any) -> Response:
             db, claim["proposition_id"], claim_id, RELATED_LIMIT
         )
     history = [] if "claim_history" in hidden else await queries.history(db, claim_id)
+    if "propositions" not in hidden:
+        history = await readable_reasons(db, history)
     if "evidence" in hidden:  # history rows carry the first evidence URL of a review
         history = [{**h, "evidence_url": None} for h in history]
     evidence = [] if "evidence" in hidden else await queries.evidence(db, claim_id)
@@ -300,10 +303,21 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         if "sources" in hidden:
             checked = [{**row, "source_name": None} for row in checked]
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
+    link_search = (request.args.get("link_q") or "").strip() or None
+    link_choices = []
+    if may_review and "propositions" not in hidden:
+        link_choices = await queries.link_candidates(db, claim, link_search)
     # The passage is document text: show it only to those who may read the documents table.
     passage = None
     if document:
         passage = passage_around(document["text"], claim["start"], claim["end"])
+    # Where a claim has no date of its own, the document's says roughly when it was made.
+    claimed_hint = None
+    if not claim["claimed_at"] and document:
+        if document.get("published_at"):
+            claimed_hint = {"date": str(document["published_at"])[:10], "words": None}
+        elif found_date := date_in_text(document["text"] or ""):
+            claimed_hint = {"date": found_date[0], "words": found_date[1]}
     claim = redact(claim, hidden)
     data = {
         "claim": _clean(claim),
@@ -316,6 +330,7 @@ async def claim_view(datasette: Any, request: Any) -> Response:
         "related": [_clean(redact(c, hidden)) for c in related],
         "already_checked": checked,
         "related_total": related_total,
+        "claimed_hint": claimed_hint,
         "hidden_tables": sorted(hidden),
     }
     return await page.respond(
@@ -327,6 +342,8 @@ async def claim_view(datasette: Any, request: Any) -> Response:
             "review_url": page.url(claim_id, "review"),
             "link_url": page.url(claim_id, "link"),
             "unlink_url": page.url(claim_id, "unlink"),
+            "link_search": link_search,
+            "link_choices": link_choices,
             "json_ld": json_ld,
         },
     )
@@ -428,11 +445,17 @@ async def source_view(datasette: Any, request: Any) -> Response:
     may_review = (
         provisional and db.is_mutable and await can_review(datasette, request.actor, page.database)
     )
+    into_search = (request.args.get("into_q") or "").strip() or None
     extra = {
         "page": page,
         "status_bar": status_bar_svg(by_status, STATUS_LABELS),
         "may_review": may_review,
         "decision_url": lambda action: page.url("sources", source_id, action),
+        "source_kinds": SOURCE_KINDS,
+        "into_search": into_search,
+        "into_choices": await queries.source_candidates(db, source, into_search)
+        if may_review
+        else [],
     }
     return await page.respond("claims_source.html", data, extra)
 
@@ -451,10 +474,21 @@ async def story_view(datasette: Any, request: Any) -> Response:
     topic = (request.args.get("topic") or "").strip() or None
     search = (request.args.get("q") or "").strip() or None
     ids = [i for i in request.args.getlist("proposition") if i]
-    propositions = await queries.story_propositions(db, topic, search, ids)
+    chosen = (request.args.get("story") or "").strip() or None
+    stories = await queries.stories(db)
+    # A topic, a search or named propositions choose the columns; else a story does.
+    story = None if (topic or search or ids) else chosen
+    known = {s["id"] for s in stories}
+    if story and story not in known and not await queries.story_members(db, story):
+        raise NotFound(f"Story not found: {story}")
+    if not (story or topic or search or ids) and stories:
+        story = stories[0]["id"]  # by default the largest story
+    propositions = await queries.story_propositions(db, topic, search, ids, story)
     missing = sorted(set(ids) - {p["id"] for p in propositions})
     if missing and len(ids) <= queries.STORY_COLUMNS:
         raise NotFound(f"Proposition not found: {', '.join(missing)}")
+    for entry in stories:
+        entry["url"] = page.url("story", query={"story": entry["id"]})
     claims = await queries.claims_for_propositions(db, [p["id"] for p in propositions])
     matrix = story_matrix(propositions, claims)
     for column in matrix["columns"]:
@@ -465,11 +499,23 @@ async def story_view(datasette: Any, request: Any) -> Response:
             if cell is not None:
                 cell["url"] = column["url"] + "#" + institution_anchor(row["id"])
     data = {
-        "filters": {k: v for k, v in (("topic", topic), ("q", search), ("proposition", ids)) if v},
+        "filters": {
+            k: v
+            for k, v in (("story", chosen), ("topic", topic), ("q", search), ("proposition", ids))
+            if v
+        },
+        "story": story,
+        "stories": stories,
         **matrix,
         "disputed": sum(1 for c in matrix["columns"] if c["disagreements"]),
     }
-    extra = {"page": page, "topics": await queries.topics(db), "topic": topic, "q": search}
+    extra = {
+        "page": page,
+        "topics": await queries.topics(db),
+        "topic": topic,
+        "q": search,
+        "story_entry": next((s for s in stories if s["id"] == story), None),
+    }
     return await page.respond("claims_story.html", data, extra)
 
 

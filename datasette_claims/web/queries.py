@@ -524,12 +524,13 @@ async def topics(db: Any) -> list[dict[str, Any]]:
 
 
 async def story_propositions(
-    db: Any, topic: str | None, search: str | None, ids: list[str]
+    db: Any, topic: str | None, search: str | None, ids: list[str], story: str | None = None
 ) -> list[dict[str, Any]]:
     """The propositions a story page puts side by side, most institutions first.
 
-    Named ones (`ids`) in their order; else those of a topic, or of the claims a search
-    finds; else the propositions on which the most independent institutions speak.
+    Named ones (`ids`) in their order; else those of a story (db/stories.py), of a
+    topic, or of the claims a search finds; else the propositions on which the most
+    independent institutions speak.
     """
     columns = "p.id, p.statement, p.topic, p.status"
     if ids:
@@ -540,7 +541,9 @@ async def story_propositions(
             )
             rows.extend(_rows(found))
         return rows
-    if topic:
+    if story:
+        candidates = await story_members(db, story)
+    elif topic:
         candidates = _rows(
             await db.execute(
                 f"""select {columns} from propositions p where p.topic = :topic
@@ -610,3 +613,117 @@ async def merge_candidates(
     else:
         return []
     return [p for p in found if p["id"] != proposition_id][:limit]
+
+
+def _like_words(column: str, words: list[str]) -> tuple[str, dict[str, Any]]:
+    """`column like %word%` for every word (all must match), with LIKE's wildcards escaped."""
+    like = " and ".join(f"{column} like :w{n} escape '\\'" for n in range(len(words)))
+    params = {
+        f"w{n}": "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for n, w in enumerate(words)
+    }
+    return like or "0", params
+
+
+async def link_candidates(
+    db: Any, claim: dict[str, Any], search: str | None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Propositions a reviewer may link a claim to, by title: its own, those of the other
+    claims of its document, and those the search words find."""
+    columns = "p.id, p.statement, p.topic, p.status"
+    found = _rows(
+        await db.execute(
+            f"""select {columns} from propositions p where p.id in (
+                    select proposition_id from claims where document_id = :document
+                    and proposition_id is not null limit 200)
+                order by p.id = :own desc, p.statement limit :limit""",
+            {"document": claim["document_id"], "own": claim["proposition_id"], "limit": limit},
+        )
+    )
+    if search:
+        seen = {p["id"] for p in found}
+        others = await merge_candidates(db, "", None, search, limit)
+        found = [p for p in others if p["id"] not in seen] + found
+    return found[: limit * 2]
+
+
+async def source_candidates(
+    db: Any, source: dict[str, Any], search: str | None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Sources a provisional source may be merged into, by name: those whose name has the
+    search words, or without a search those sharing a longer word of its name."""
+    words = (search or "").split()[:8]
+    if words:
+        like, params = _like_words("s.name", words)
+    else:  # any longer word of its name ("Berg" of "Anna Berg") finds the registry's entry
+        words = [w for w in str(source.get("name") or "").split() if len(w) >= 4][:4]
+        if not words:
+            return []
+        params = _like_words("s.name", words)[1]
+        like = " or ".join(f"s.name like :w{n} escape '\\'" for n in range(len(words)))
+    origin = "and s.origin != 'merged'" if await _has_source_origin(db) else ""
+    return _rows(
+        await db.execute(
+            f"""select s.id, s.name, s.kind, s.role, p.name as parent_name from sources s
+                left join sources p on p.id = s.parent_id
+                where ({like}) and s.id != :own {origin}
+                order by s.name limit :limit""",
+            {**params, "own": source["id"], "limit": limit},
+        )
+    )
+
+
+STORY_LIST = 30  # other stories the story page links
+
+
+async def stories(db: Any, limit: int = STORY_LIST) -> list[dict[str, Any]]:
+    """The largest stories (db/stories.py), each named by its most-claimed proposition.
+
+    Empty for a database from before the story graph (migration 0014)."""
+    if not await db.table_exists("stories"):
+        return []
+    found = _rows(
+        await db.execute(
+            "select id, propositions, documents from stories "
+            "order by propositions desc, documents desc, id limit :limit",
+            {"limit": limit},
+        )
+    )
+    if not found:
+        return []
+    marks = ", ".join(f":s{n}" for n in range(len(found)))
+    names = (
+        await db.execute(
+            f"""select story_id, statement from (
+                    select sp.story_id, p.statement, row_number() over (
+                        partition by sp.story_id order by coalesce(k.count, 0) desc, p.id
+                    ) as n
+                    from story_propositions sp join propositions p on p.id = sp.proposition_id
+                    left join claim_counts k
+                      on k.dimension = 'proposition' and k.value = sp.proposition_id
+                    where sp.story_id in ({marks}))
+                where n = 1""",
+            {f"s{n}": story["id"] for n, story in enumerate(found)},
+        )
+    ).rows
+    statement = {row[0]: row[1] for row in names}
+    for story in found:
+        story["statement"] = statement.get(story["id"])
+    return found
+
+
+async def story_members(db: Any, story_id: str) -> list[dict[str, Any]]:
+    """A story's propositions, the ones with most claims first (up to 100 of them)."""
+    if not await db.table_exists("story_propositions"):
+        return []
+    return _rows(
+        await db.execute(
+            """select p.id, p.statement, p.topic, p.status, coalesce(k.count, 0) as claims
+               from story_propositions sp join propositions p on p.id = sp.proposition_id
+               left join claim_counts k
+                 on k.dimension = 'proposition' and k.value = sp.proposition_id
+               where sp.story_id = :story
+               order by claims desc, p.statement limit 100""",
+            {"story": story_id},
+        )
+    )
