@@ -177,6 +177,16 @@ def table_actions(datasette: Any, actor: Any, database: str, table: str, request
     return inner
 
 
+@hookimpl
+def register_enrichments(datasette: Any) -> list[Any]:
+    # datasette-enrichments (the [enrichments] extra): "Extract claims" from a table's rows.
+    try:
+        from datasette_claims.web.enrichment import ExtractClaims
+    except ImportError:  # the extra is not installed
+        return []
+    return [ExtractClaims()]
+
+
 def _register_builtins() -> None:
     """Our hook specs, and the built-in extractors and importers as plugins.
 

@@ -28,6 +28,7 @@ __all__ = [
     "build_index",
     "extract_claims",
     "registered_extractors",
+    "select_extractors",
 ]
 
 
@@ -35,11 +36,34 @@ def builtin_extractors() -> list[Extractor]:
     return [GermanExtractor(), EnglishExtractor()]
 
 
-def registered_extractors(datasette: Any = None) -> list[Extractor]:
-    """Every extractor plugins register (the built-ins included), in registration order."""
+def registered_extractors(datasette: Any = None, opt_in: bool = False) -> list[Extractor]:
+    """Every extractor plugins register (the built-ins included), in registration order;
+    opt-in extractors (see Extractor.opt_in) only with `opt_in`."""
     from datasette_claims.hookspecs import collect
 
-    return collect("register_claim_extractors", datasette)
+    found: list[Extractor] = collect("register_claim_extractors", datasette)
+    return found if opt_in else [e for e in found if not e.opt_in]
+
+
+DEFAULT_EXTRACTOR = "rules"  # every extractor that is not opt-in: the built-in rules and
+# whatever plugins add to every load
+
+
+def select_extractors(name: str | None, model: str | None = None) -> list[Extractor] | None:
+    """The extractors `--extractor NAME [--model M]` asks for; None means the default set.
+
+    Raises ClaimsError for a name no plugin registers, or a model-backed one without model.
+    """
+    from datasette_claims.errors import ClaimsError
+
+    if name in (None, DEFAULT_EXTRACTOR):
+        return None
+    known = registered_extractors(opt_in=True)
+    chosen = [e for e in known if e.name == name]
+    if not chosen:
+        names = sorted({DEFAULT_EXTRACTOR} | {e.name for e in known})
+        raise ClaimsError(f"no extractor named '{name}'; choose one of {', '.join(names)}")
+    return [e.with_model(model) for e in chosen]
 
 
 def build_index(sources: Iterable[tuple[SourceInfo, list[str]]]) -> AliasIndex:

@@ -68,6 +68,13 @@ class Extractor(ABC):
 
     name: str = "extractor"
     languages: tuple[str, ...] = ()
+    # An opt-in extractor (a model that bills per article) runs only when chosen by name
+    # (`--extractor NAME`, the enrichment's choice), never in every load.
+    opt_in: bool = False
+
+    def with_model(self, model: str | None) -> Extractor:
+        """This extractor using `model`; extractors without models ignore it."""
+        return self
 
     def handles(self, language: str | None) -> bool:
         return not self.languages or language in self.languages
