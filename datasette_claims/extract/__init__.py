@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from datasette_claims.errors import ClaimsError
 from datasette_claims.extract.base import DocumentContext, ExtractedClaim, Extractor
 from datasette_claims.extract.english import EnglishExtractor
 from datasette_claims.extract.figures import Figure
@@ -54,8 +55,6 @@ def select_extractors(name: str | None, model: str | None = None) -> list[Extrac
 
     Raises ClaimsError for a name no plugin registers, or a model-backed one without model.
     """
-    from datasette_claims.errors import ClaimsError
-
     if name in (None, DEFAULT_EXTRACTOR):
         return None
     known = registered_extractors(opt_in=True)
@@ -63,6 +62,8 @@ def select_extractors(name: str | None, model: str | None = None) -> list[Extrac
     if not chosen:
         names = sorted({DEFAULT_EXTRACTOR} | {e.name for e in known})
         raise ClaimsError(f"no extractor named '{name}'; choose one of {', '.join(names)}")
+    if not model and any(e.needs_model for e in chosen):
+        raise ClaimsError(f"the {name} extractor needs a model: --model NAME")
     return [e.with_model(model) for e in chosen]
 
 

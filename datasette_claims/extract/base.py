@@ -71,6 +71,7 @@ class Extractor(ABC):
     # An opt-in extractor (a model that bills per article) runs only when chosen by name
     # (`--extractor NAME`, the enrichment's choice), never in every load.
     opt_in: bool = False
+    needs_model: bool = False  # chosen only with a model name (`--model`)
 
     def with_model(self, model: str | None) -> Extractor:
         """This extractor using `model`; extractors without models ignore it."""

@@ -46,15 +46,14 @@ class ExtractClaims(Enrichment):
         "Find attributed claims in a column of article text and add them to this database's "
         "claims tables (datasette-claims), with history; each row is its own transaction."
     )
-    batch_size = 20
+    batch_size = 10
 
     async def get_config_form(self, datasette: Any, db: Any, table: str) -> type[Form]:
         columns = await db.table_columns(table)
         text_columns = [c for c in columns if c in ("text", "body", "content", "article")]
         clashing = await db.execute_fn(lambda conn: clashing_tables(sqlite_utils.Database(conn)))
-        extractors = [DEFAULT_EXTRACTOR] + sorted(
-            {e.name for e in registered_extractors(datasette, opt_in=True) if e.opt_in}
-        )
+        opt_in = {e.name: e for e in registered_extractors(datasette, opt_in=True) if e.opt_in}
+        extractors = [DEFAULT_EXTRACTOR] + sorted(opt_in)
 
         def ours_only(form: Form, field: Any) -> None:
             if clashing:
@@ -64,7 +63,8 @@ class ExtractClaims(Enrichment):
                 )
 
         def needs_model(form: Form, field: Any) -> None:
-            if form.extractor.data != DEFAULT_EXTRACTOR and not (field.data or "").strip():
+            chosen = opt_in.get(form.extractor.data)
+            if chosen is not None and chosen.needs_model and not (field.data or "").strip():
                 raise ValidationError(f"The {form.extractor.data} extractor needs a model name.")
 
         optional = [("", "-- none --")] + [(c, c) for c in columns]
