@@ -30,6 +30,9 @@ class ExtractedClaim:
     speaker_end: int | None = None
     cue: str | None = None
     extractor: str = ""
+    # What made it, where that is more than the extractor's name (a model and its prompt
+    # version); stored as the claim's `extra`.
+    provenance: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,11 @@ class Extractor(ABC):
     def with_model(self, model: str | None) -> Extractor:
         """This extractor using `model`; extractors without models ignore it."""
         return self
+
+    def take_notes(self) -> dict[str, int]:
+        """What to tell the user since the last call (counts by what happened), e.g.
+        returned spans that were not in the text; the load's summary prints them."""
+        return {}
 
     def handles(self, language: str | None) -> bool:
         return not self.languages or language in self.languages

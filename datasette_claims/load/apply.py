@@ -6,6 +6,7 @@ Every row a load writes goes through here so that claim_history stays complete.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ class LoadSummary:
     reviews: int = 0
     skipped_files: int = 0
     suggested_sources: int = 0  # provisional sources added for unknown speakers
+    # What extractors reported, e.g. {"spans not found in the text, dropped": 2} (llm).
+    extraction_notes: Counter = field(default_factory=Counter)
 
     def add(self, other: LoadSummary) -> None:
         """Fold the summary of one part of a load into this one."""
@@ -78,6 +81,7 @@ class LoadSummary:
         self.status_changes += other.status_changes
         self.reviews += other.reviews
         self.suggested_sources += other.suggested_sources
+        self.extraction_notes.update(other.extraction_notes)
         self.not_in_input.extend(other.not_in_input)
 
     not_in_input: list[str] = field(default_factory=list)
@@ -97,6 +101,8 @@ class LoadSummary:
             )
         if self.reviews:
             lines.append(f"verdicts:     {self.reviews} imported reviews")
+        for note, count in sorted(self.extraction_notes.items()):
+            lines.append(f"extraction:   {count} {note}")
         if self.skipped_files:
             lines.append(
                 f"skipped:      {self.skipped_files} files unchanged since they were loaded"
@@ -114,7 +120,7 @@ class LoadSummary:
 
 def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader") -> LoadSummary:
     """Write a validated plan in one transaction: all of it or, on any error, none."""
-    summary = LoadSummary()
+    summary = LoadSummary(extraction_notes=Counter(plan.extraction_notes))
     stamp = now()
     with db.atomic():
         migrate(db)

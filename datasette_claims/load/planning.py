@@ -236,6 +236,8 @@ def plan_load(
                     plan.suggested_sources,
                 )
             )
+        for extractor in extractors:
+            plan.extraction_notes.update(extractor.take_notes())
         _follow_source_decisions(db, plan)
     for article, meta in documents.values():
         plan.documents.append(article_document_row(article, meta))
