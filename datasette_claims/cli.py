@@ -18,7 +18,7 @@ from datasette_claims.db.migrations import migrate
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.errors import ClaimsError, ReviewError
-from datasette_claims.extract import DEFAULT_EXTRACTOR, Extractor, select_extractors
+from datasette_claims.extract import DEFAULT_EXTRACTOR, Extractor, choose_extractors
 from datasette_claims.formats.verdicts import load_verdict_map
 from datasette_claims.inputs.decoding import INPUT_ENCODING
 from datasette_claims.load.apply import LoadSummary
@@ -112,7 +112,9 @@ def load(
     _use_encoding(encoding)
     try:
         verdicts = load_verdict_map(verdict_map) if verdict_map else None
-        extractors = select_extractors(extractor, model)
+        # Another extractor than the default reads every file again (as --format does).
+        chosen = extractor not in ("", DEFAULT_EXTRACTOR)
+        extractors = choose_extractors(extractor, model=model) if chosen else None
         summary = _load(
             database,
             existed,
@@ -322,7 +324,7 @@ def extract(
     from datasette_claims.corpus import extract_files
 
     try:
-        select_extractors(extractor, model)  # a name or model that is wrong says so first
+        choose_extractors(extractor, model=model)  # a wrong name or model says so first
         text = extract_files(
             files, output, registry, publisher, language, max(1, jobs), extractor, model
         )

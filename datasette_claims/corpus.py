@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from datasette_claims.extract import extract_claims, registered_extractors, select_extractors
+from datasette_claims.extract import choose_extractors, extract_claims
 from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.formats.shards import SHARD_SUFFIX
 from datasette_claims.inputs.article import parse_date, read_article
@@ -61,7 +61,7 @@ def extract_file(
             published=parse_date(article.published_at),
             index=index,
             publisher_source_id=publisher,
-            extractors=select_extractors(extractor, model) or registered_extractors(),
+            extractors=choose_extractors(extractor, model=model),
         )
     ]
 

@@ -645,7 +645,7 @@ class SlowRules(Extractor):
     """The English rules, a moment per article, so the progress bar is seen running."""
 
     name = "slow-rules"
-    opt_in = True
+    default = False
     languages = ("en",)
 
     def extract(self, document):

@@ -29,7 +29,7 @@ __all__ = [
     "build_index",
     "extract_claims",
     "registered_extractors",
-    "select_extractors",
+    "choose_extractors",
 ]
 
 
@@ -37,34 +37,39 @@ def builtin_extractors() -> list[Extractor]:
     return [GermanExtractor(), EnglishExtractor()]
 
 
-def registered_extractors(datasette: Any = None, opt_in: bool = False) -> list[Extractor]:
-    """Every extractor plugins register (the built-ins included), in registration order;
-    opt-in extractors (see Extractor.opt_in) only with `opt_in`."""
+def registered_extractors(datasette: Any = None) -> list[Extractor]:
+    """Every extractor plugins register (the built-ins included), in registration order."""
     from datasette_claims.hookspecs import collect
 
-    found: list[Extractor] = collect("register_claim_extractors", datasette)
-    return found if opt_in else [e for e in found if not e.opt_in]
+    return collect("register_claim_extractors", datasette)
 
 
 DEFAULT_EXTRACTOR = "rules"  # every extractor that is not opt-in: the built-in rules and
 # whatever plugins add to every load
 
 
-def select_extractors(name: str | None, model: str | None = None) -> list[Extractor] | None:
-    """The extractors `--extractor NAME [--model M]` asks for; None means the default set.
+def choose_extractors(
+    name: str | None, datasette: Any = None, *, model: str | None = None
+) -> list[Extractor]:
+    """The extractors `--extractor NAME [--model M]` asks for; without a name (or with
+    `rules`), every registered extractor that runs by default.
 
-    Raises ClaimsError for a name no plugin registers, or a model-backed one without model.
+    Raises ClaimsError for a name no plugin registers, a model-backed one without a model,
+    or one whose `ready()` says it cannot run here.
     """
-    if name in (None, DEFAULT_EXTRACTOR):
-        return None
-    known = registered_extractors(opt_in=True)
+    known = registered_extractors(datasette)
+    if name in (None, "", DEFAULT_EXTRACTOR):
+        return [e for e in known if e.default]
     chosen = [e for e in known if e.name == name]
     if not chosen:
-        names = sorted({DEFAULT_EXTRACTOR} | {e.name for e in known})
+        names = sorted({DEFAULT_EXTRACTOR} | {e.name for e in known if not e.default})
         raise ClaimsError(f"no extractor named '{name}'; choose one of {', '.join(names)}")
     if not model and any(e.needs_model for e in chosen):
         raise ClaimsError(f"the {name} extractor needs a model: --model NAME")
-    return [e.with_model(model) for e in chosen]
+    chosen = [e.with_model(model) for e in chosen]
+    for extractor in chosen:
+        extractor.ready()
+    return chosen
 
 
 def build_index(sources: Iterable[tuple[SourceInfo, list[str]]]) -> AliasIndex:
@@ -91,7 +96,7 @@ def extract_claims(
         index=index or AliasIndex(),
         publisher_source_id=publisher_source_id,
     )
-    chosen = extractors if extractors is not None else registered_extractors()
+    chosen = extractors if extractors is not None else choose_extractors(None)
     claims: list[ExtractedClaim] = []
     for extractor in chosen:
         if extractor.handles(language):

@@ -71,10 +71,15 @@ class Extractor(ABC):
 
     name: str = "extractor"
     languages: tuple[str, ...] = ()
-    # An opt-in extractor (a model that bills per article) runs only when chosen by name
-    # (`--extractor NAME`, the enrichment's choice), never in every load.
-    opt_in: bool = False
+    # Run when no extractor is chosen; an opt-in one (a model that bills per article) says
+    # False and runs only when chosen by name (`--extractor NAME`, the enrichment's choice).
+    default: bool = True
     needs_model: bool = False  # chosen only with a model name (`--model`)
+
+    def ready(self) -> None:
+        """Called when a person chooses this extractor: raise ClaimsError, saying what to
+        install or configure, if it cannot run."""
+        return None
 
     def with_model(self, model: str | None) -> Extractor:
         """This extractor using `model`; extractors without models ignore it."""

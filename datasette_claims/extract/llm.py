@@ -117,7 +117,7 @@ class LLMExtractor(Extractor):
     """Claims from a model through `llm`; choose it with `--extractor llm --model NAME`."""
 
     name = "llm"
-    opt_in = True
+    default = False
     needs_model = True
 
     def __init__(
@@ -133,6 +133,21 @@ class LLMExtractor(Extractor):
 
     def with_model(self, model: str | None) -> LLMExtractor:
         return LLMExtractor(model, self.max_chars, self.timeout)
+
+    def ready(self) -> None:
+        """A model llm knows, before anything is read or written."""
+        try:
+            import llm
+        except ImportError:
+            raise ClaimsError(
+                "the llm extractor needs llm: pip install 'datasette-claims[llm]'"
+            ) from None
+        if not self.model_id:
+            raise ClaimsError("the llm extractor needs a model: --model NAME")
+        try:
+            llm.get_model(self.model_id)
+        except llm.UnknownModelError:
+            raise ModelAnswerError(_unknown(self.model_id)) from None
 
     def take_notes(self) -> dict[str, int]:
         notes, self.notes = dict(self.notes), Counter()
@@ -229,10 +244,7 @@ class LLMExtractor(Extractor):
         try:
             model = llm.get_model(self.model_id)
         except llm.UnknownModelError:
-            raise ModelAnswerError(
-                f"llm knows no model '{self.model_id}' (llm models lists them; a local model "
-                "needs its llm plugin installed)"
-            ) from None
+            raise ModelAnswerError(_unknown(str(self.model_id))) from None
         result: dict[str, Any] = {}
 
         def ask() -> None:
@@ -263,6 +275,13 @@ class LLMExtractor(Extractor):
                 f"the model {self.model_id} failed: {type(error).__name__}: {error}"
             )
         return str(result.get("text") or ""), result.get("usage") or {}
+
+
+def _unknown(model_id: str) -> str:
+    return (
+        f"llm knows no model '{model_id}' (`llm models` lists them; a local model needs its "
+        "llm plugin installed, e.g. llm-ollama or llm-gpt4all)"
+    )
 
 
 _FENCE = re.compile(r"</?\s*article\s*>", re.IGNORECASE)

@@ -14,7 +14,7 @@ import sqlite_utils
 
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.errors import LoadError
-from datasette_claims.extract import Extractor, registered_extractors
+from datasette_claims.extract import Extractor, choose_extractors
 from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.formats import registered_importers
 from datasette_claims.formats.base import ImportBatch, Importer, choose_importer
@@ -217,7 +217,7 @@ def plan_load(
     # reads it).
     index = alias_index(db, sources)
     if extract:
-        extractors = extractors if extractors is not None else registered_extractors()
+        extractors = extractors if extractors is not None else choose_extractors(None)
         # Each document's curated spans, gathered in one pass (not one scan per document).
         # Only the curated rows count: extracted rows added below are another document's.
         spans_of: dict[str, list[tuple[int, int]]] = {}

@@ -23,8 +23,8 @@ from datasette_claims.errors import ClaimsError, WriterBusy
 from datasette_claims.extract import (
     DEFAULT_EXTRACTOR,
     Extractor,
+    choose_extractors,
     registered_extractors,
-    select_extractors,
 )
 from datasette_claims.load.table_rows import RowResult, TableRow, clashing_tables, load_table_row
 from datasette_claims.web.forms import _own_transaction, _wait_seconds
@@ -52,7 +52,7 @@ class ExtractClaims(Enrichment):
         columns = await db.table_columns(table)
         text_columns = [c for c in columns if c in ("text", "body", "content", "article")]
         clashing = await db.execute_fn(lambda conn: clashing_tables(sqlite_utils.Database(conn)))
-        opt_in = {e.name: e for e in registered_extractors(datasette, opt_in=True) if e.opt_in}
+        opt_in = {e.name: e for e in registered_extractors(datasette) if not e.default}
         extractors = [DEFAULT_EXTRACTOR] + sorted(opt_in)
 
         def ours_only(form: Form, field: Any) -> None:
@@ -119,8 +119,10 @@ class ExtractClaims(Enrichment):
     ) -> int:
         actor = await self._allowed_actor(datasette, db, job_id)
         try:
-            extractors = select_extractors(
-                config.get("extractor") or DEFAULT_EXTRACTOR, config.get("model") or None
+            extractors = choose_extractors(
+                config.get("extractor") or DEFAULT_EXTRACTOR,
+                datasette,
+                model=config.get("model") or None,
             )
         except ClaimsError as exc:
             raise self.Cancel(str(exc)) from None
