@@ -323,3 +323,17 @@ async def test_the_enrichment_offers_llm_and_reports_a_row_whose_answer_is_unusa
     assert {r[0] for r in rows(path, "select extra from claims")} == {
         json.dumps({"extractor": f"llm:{MODEL}", "prompt_version": PROMPT_VERSION})
     }
+
+
+def test_the_extract_command_prints_what_the_model_found_located_in_the_text(model, tmp_path):
+    path = article(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["claims", "extract", str(path), "--extractor", "llm", "--model", MODEL]
+    )
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert [(c["speaker"], c["text"], c["extractor"]) for c in printed] == [
+        ("Jane Doe", "the bridge would reopen in March", f"llm:{MODEL}"),
+        ("Engineers", "the repairs could take longer", f"llm:{MODEL}"),
+    ]
+    assert all(BODY[c["start"] : c["end"]] == c["text"] for c in printed)
