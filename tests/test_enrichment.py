@@ -308,3 +308,37 @@ async def test_the_form_runs_the_job_as_the_signed_in_actor(articles_db):
     await wait_for_job(ds, job_id, "news", timeout=30)
     assert rows(articles_db, "select count(*) from documents") == [(5,)]
     assert {r[0] for r in rows(articles_db, "select changed_by from claim_history")} == {"root"}
+
+
+async def test_a_row_that_fails_while_being_written_leaves_nothing_of_itself(articles_db):
+    ds = datasette_for(articles_db)
+    await run_job(ds, "news")  # the claims tables exist now
+    before = snapshot(articles_db)
+    conn = sqlite3.connect(articles_db)
+    # A real failure halfway through the row's writes: its document and propositions are
+    # inserted, then SQLite refuses one of its claims.
+    conn.execute(
+        "create trigger refuse_claim before insert on claims when new.text like "
+        "'%museum closes%' begin select raise(abort, 'refused by a trigger'); end"
+    )
+    conn.execute(
+        "insert into articles values (6, 'Refused', 'The mayor said the museum closes "
+        "for good. A curator, Ann Lee, said the collection moves.', null, null, null)"
+    )
+    conn.execute(
+        "insert into articles values (7, 'Fine', 'The minister said the museum stays.', "
+        "null, null, null)"
+    )
+    conn.commit()
+    conn.close()
+    job = await run_job(ds, "news")
+    assert (job["done_count"], job["error_count"]) == (7, 1)
+    (error,) = rows(articles_db, "select row_pks, error from _enrichment_errors")
+    assert error[0] == "[6]" and "refused by a trigger" in error[1]
+    after = snapshot(articles_db)
+    assert not any("museum closes" in str(row) for table in after.values() for row in table)
+    new = {t: set(after[t]) - set(before[t]) for t in after}
+    (document,) = new["documents"]  # row 7's only
+    assert "museum stays" in str(document)
+    assert new["claims"] and all("museum stays" in str(c) for c in new["claims"])
+    assert len(new["propositions"]) == len(new["claims"])  # none left by row 6
