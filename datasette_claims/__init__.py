@@ -86,14 +86,33 @@ def extra_css_urls(datasette: Any) -> list[str]:
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
-) -> Markup | None:
-    """The status column of `claims` renders as a coloured badge, as on the claims pages."""
+) -> Any:
+    """The status column of `claims` renders as a coloured badge, as on the claims pages;
+    a claim's id on its row page gains a link to its claim page."""
     if table == "claims" and column == "status" and value in STATUS_LABELS:
         return Markup(
             f'<span class="claims-badge claims-status-{escape(value)}">'
             f"{escape(STATUS_LABELS[value])}</span>"
         )
+    if table == "claims" and column == "id" and isinstance(value, str):
+        # Only the row page asks for the id cell: the table page shows it as Datasette's
+        # own row link. Datasette 0.65 has no row_actions, so the link goes beside the id.
+        return _claim_page_cell(datasette, database, value)
     return None
+
+
+async def _claim_page_cell(datasette: Any, database: str, claim_id: str) -> Markup | None:
+    from datasette.utils import tilde_encode
+
+    from datasette_claims.db.schema import has_claims_schema
+
+    if not has_claims_schema(await datasette.get_database(database).table_names()):
+        return None  # someone else's table called claims: leave its cells alone
+    href = datasette.urls.database(database) + "/-/claims/" + tilde_encode(claim_id)
+    return Markup(
+        f'{escape(claim_id)} <a class="claims-row-link" href="{escape(href)}">'
+        "claim page: source, status, evidence and history</a>"
+    )
 
 
 async def _claims_link(datasette: Any, database: str) -> list[dict[str, str]]:
@@ -156,6 +175,16 @@ def table_actions(datasette: Any, actor: Any, database: str, table: str, request
         return await _claims_link(datasette, database)
 
     return inner
+
+
+@hookimpl
+def register_enrichments(datasette: Any) -> list[Any]:
+    # datasette-enrichments (the [enrichments] extra): "Extract claims" from a table's rows.
+    try:
+        from datasette_claims.web.enrichment import ExtractClaims
+    except ImportError:  # the extra is not installed
+        return []
+    return [ExtractClaims()]
 
 
 def _register_builtins() -> None:

@@ -18,6 +18,7 @@ from datasette_claims.db.migrations import migrate
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.errors import ClaimsError, ReviewError
+from datasette_claims.extract import DEFAULT_EXTRACTOR, Extractor, choose_extractors
 from datasette_claims.formats.verdicts import load_verdict_map
 from datasette_claims.inputs.decoding import INPUT_ENCODING
 from datasette_claims.load.apply import LoadSummary
@@ -38,6 +39,20 @@ def database_argument(*, exists: bool = True) -> Callable[[F], F]:
 # Whoever makes a decision is named in its history rows.
 decided_by = click.option("--by", "by", required=True, help="Who decides (recorded in history)")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors")
+
+
+def extractor_options(command: F) -> F:
+    """`--extractor NAME` and `--model NAME`, for the commands that extract claims."""
+    command = click.option(
+        "--model", help="The model a model-backed extractor uses (llm: any `llm models` name)"
+    )(command)
+    return click.option(
+        "--extractor",
+        default=DEFAULT_EXTRACTOR,
+        show_default=True,
+        help="Which extractor finds claims: rules (the built-ins and plugins' defaults), "
+        "llm (a language model, the [llm] extra), or another registered one by name",
+    )(command)
 
 
 def register(cli: click.Group) -> None:
@@ -74,6 +89,7 @@ def claims() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML/JSON mapping of fact-check verdicts to statuses, over the defaults",
 )
+@extractor_options
 def load(
     database: Path,
     paths: tuple[Path, ...],
@@ -84,6 +100,8 @@ def load(
     verdict_map: Path | None,
     force: bool,
     encoding: str,
+    extractor: str,
+    model: str | None,
 ) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
@@ -94,8 +112,20 @@ def load(
     _use_encoding(encoding)
     try:
         verdicts = load_verdict_map(verdict_map) if verdict_map else None
+        # Another extractor than the default reads every file again (as --format does).
+        chosen = extractor not in ("", DEFAULT_EXTRACTOR)
+        extractors = choose_extractors(extractor, model=model) if chosen else None
         summary = _load(
-            database, existed, paths, actor, quiet, not no_extract, forced_format, verdicts, force
+            database,
+            existed,
+            paths,
+            actor,
+            quiet,
+            not no_extract,
+            forced_format,
+            verdicts,
+            force,
+            extractors,
         )
     except (ClaimsError, sqlite3.DatabaseError) as exc:
         if not existed:
@@ -208,6 +238,7 @@ def _load(
     forced_format: str | None = None,
     verdicts: dict[str, str] | None = None,
     force: bool = False,
+    extractors: list[Extractor] | None = None,
 ) -> LoadSummary:
     files = discover(paths)  # before the database file exists: a bad path writes nothing
     show = not quiet and sys.stderr.isatty()
@@ -228,6 +259,7 @@ def _load(
             force=force,
             progress=lambda _: bar.update(1),
             read_ahead_files=True,
+            extractors=extractors,
         )
 
 
@@ -274,6 +306,7 @@ def _remove_new_database(database: Path) -> None:
 )
 @click.option("--publisher", help="Registry id of the outlet, to record its own reporting")
 @click.option("--language", type=click.Choice(["de", "en"]), help="Override language detection")
+@extractor_options
 def extract(
     files: tuple[Path, ...],
     output: str,
@@ -281,6 +314,8 @@ def extract(
     publisher: str | None,
     language: str | None,
     jobs: int,
+    extractor: str,
+    model: str | None,
 ) -> None:
     """Print the claims the extractors find in article FILES, without a database.
 
@@ -289,7 +324,10 @@ def extract(
     from datasette_claims.corpus import extract_files
 
     try:
-        text = extract_files(files, output, registry, publisher, language, max(1, jobs))
+        choose_extractors(extractor, model=model)  # a wrong name or model says so first
+        text = extract_files(
+            files, output, registry, publisher, language, max(1, jobs), extractor, model
+        )
     except ClaimsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text)

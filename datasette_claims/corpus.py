@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from datasette_claims.extract import extract_claims, registered_extractors
+from datasette_claims.extract import choose_extractors, extract_claims
 from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.formats.shards import SHARD_SUFFIX
 from datasette_claims.inputs.article import parse_date, read_article
@@ -40,7 +40,12 @@ def _index(registry: Path | None) -> AliasIndex:
 
 
 def extract_file(
-    path: Path, registry: Path | None, publisher: str | None, language: str | None
+    path: Path,
+    registry: Path | None,
+    publisher: str | None,
+    language: str | None,
+    extractor: str | None = None,
+    model: str | None = None,
 ) -> list[dict]:
     """The claims of one article file, as dicts (one unit of work for --jobs)."""
     article = read_article(path)
@@ -56,7 +61,7 @@ def extract_file(
             published=parse_date(article.published_at),
             index=index,
             publisher_source_id=publisher,
-            extractors=registered_extractors(),
+            extractors=choose_extractors(extractor, model=model),
         )
     ]
 
@@ -77,9 +82,11 @@ def extract_files(
     publisher: str | None,
     language: str | None,
     jobs: int = 1,
+    extractor: str | None = None,
+    model: str | None = None,
 ) -> str:
     """Claims of every file as JSON, YAML or JSON Lines; `jobs` processes share the files."""
-    work = [(path, registry, publisher, language) for path in files]
+    work = [(path, registry, publisher, language, extractor, model) for path in files]
     if jobs > 1 and len(files) > 1:
         with multiprocessing.get_context("spawn").Pool(jobs) as pool:
             per_file = pool.map(_work, work, chunksize=max(1, len(work) // (jobs * 4)))

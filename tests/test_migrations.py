@@ -70,3 +70,23 @@ async def test_the_pages_read_a_previous_release_database(previous):
     page = await ds.client.get("/previous/-/claims/compare/nk-troops-in-russia.json")
     assert page.status_code == 200
     assert page.json()["comparison"]["status"] == "corroborated"
+
+
+def test_release_0_2_0_migrates_forward_to_rows_as_document_origins(tmp_path):
+    # 0013: documents record the table and row they were made from (the enrichment).
+    path = tmp_path / "release-0.2.0.db"
+    with gzip.open(ROOT / "tests" / "data" / "release-0.2.0-seeds.db.gz") as packed:
+        path.write_bytes(packed.read())
+    before = {t: rows(path, f"select * from {t} order by 1") for t in ("documents", "claims")}
+    db = sqlite_utils.Database(path)
+    with db.conn:
+        applied = migrate(db)
+    db.close()
+    assert "0013_document_origin_row" in applied
+    assert rows(path, "select origin_table, origin_pk from documents") == [(None, None)] * len(
+        before["documents"]
+    )
+    after = rows(path, "select * from documents order by 1")
+    assert [row[: len(before["documents"][0])] for row in after] == before["documents"]
+    assert rows(path, "select * from claims order by 1") == before["claims"]
+    assert rows(path, "select name from sqlite_master where name = 'idx_documents_origin'")

@@ -320,6 +320,32 @@ async def test_status_column_renders_as_badge_in_table_view(ds, seed_db_path):
         assert page.count(badge) == expected > 0
 
 
+async def test_claim_row_page_links_to_the_claim_page_beside_the_id(ds):
+    # Both versions: render_cell adds the link to the id cell of the row page (0.65 has no
+    # row actions), and the table page keeps Datasette's own link to each row.
+    page = await get_html(ds, "/claims/claims/nis-3000-in-russia")
+    link = '<a class="claims-row-link" href="/claims/-/claims/nis-3000-in-russia">'
+    assert re.search(r"nis-3000-in-russia\s*" + re.escape(link), page)
+    claim = await ds.client.get("/claims/-/claims/nis-3000-in-russia")
+    assert claim.status_code == 200
+    table = await get_html(ds, "/claims/claims?_size=100")
+    assert '<a href="/claims/claims/nis-3000-in-russia">nis-3000-in-russia</a>' in table
+    assert "claims-row-link" not in table  # the table's id column stays Datasette's link
+
+
+async def test_a_claims_table_that_is_not_ours_keeps_its_plain_ids(tmp_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("create table claims (id text primary key, status text)")
+    conn.execute("insert into claims values ('c1', 'open')")
+    conn.commit()
+    conn.close()
+    ds = Datasette([str(other)])
+    page = await get_html(ds, "/other/claims/c1")
+    assert "claims-row-link" not in page
+    assert "c1" in page
+
+
 async def test_database_page_links_to_overview(ds):
     page = await get_html(ds, "/claims")
     assert 'href="/claims/-/claims"' in page

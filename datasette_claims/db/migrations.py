@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import cache
 from typing import NamedTuple
 
 import sqlite_utils
@@ -451,6 +452,32 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         )
         applied.append(name)
     return applied
+
+
+@cache
+def our_tables() -> frozenset[str]:
+    """Every table the migrations create, found by migrating an empty database once."""
+    scratch = sqlite_utils.Database(memory=True)
+    migrate(scratch)
+    found = frozenset(scratch.table_names())
+    scratch.close()
+    return found
+
+
+@migration("0013_document_origin_row")
+def document_origin_row(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        [
+            # A document made from a row of another table (the "Extract claims" enrichment):
+            # which table and which row (its primary key as a JSON list), so running it
+            # again on the same row finds the document, and an edited row supersedes it.
+            "alter table documents add column origin_table text",
+            "alter table documents add column origin_pk text",
+            "create index idx_documents_origin on documents(origin_table, origin_pk) "
+            "where origin_table is not null",
+        ],
+    )
 
 
 @migration("0014_story_graph")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from datasette_claims.errors import ClaimsError
 from datasette_claims.extract.base import DocumentContext, ExtractedClaim, Extractor
 from datasette_claims.extract.english import EnglishExtractor
 from datasette_claims.extract.figures import Figure
@@ -28,6 +29,7 @@ __all__ = [
     "build_index",
     "extract_claims",
     "registered_extractors",
+    "choose_extractors",
 ]
 
 
@@ -40,6 +42,34 @@ def registered_extractors(datasette: Any = None) -> list[Extractor]:
     from datasette_claims.hookspecs import collect
 
     return collect("register_claim_extractors", datasette)
+
+
+DEFAULT_EXTRACTOR = "rules"  # every extractor that is not opt-in: the built-in rules and
+# whatever plugins add to every load
+
+
+def choose_extractors(
+    name: str | None, datasette: Any = None, *, model: str | None = None
+) -> list[Extractor]:
+    """The extractors `--extractor NAME [--model M]` asks for; without a name (or with
+    `rules`), every registered extractor that runs by default.
+
+    Raises ClaimsError for a name no plugin registers, a model-backed one without a model,
+    or one whose `ready()` says it cannot run here.
+    """
+    known = registered_extractors(datasette)
+    if name in (None, "", DEFAULT_EXTRACTOR):
+        return [e for e in known if e.default]
+    chosen = [e for e in known if e.name == name]
+    if not chosen:
+        names = sorted({DEFAULT_EXTRACTOR} | {e.name for e in known if not e.default})
+        raise ClaimsError(f"no extractor named '{name}'; choose one of {', '.join(names)}")
+    if not model and any(e.needs_model for e in chosen):
+        raise ClaimsError(f"the {name} extractor needs a model: --model NAME")
+    chosen = [e.with_model(model) for e in chosen]
+    for extractor in chosen:
+        extractor.ready()
+    return chosen
 
 
 def build_index(sources: Iterable[tuple[SourceInfo, list[str]]]) -> AliasIndex:
@@ -66,7 +96,7 @@ def extract_claims(
         index=index or AliasIndex(),
         publisher_source_id=publisher_source_id,
     )
-    chosen = extractors if extractors is not None else registered_extractors()
+    chosen = extractors if extractors is not None else choose_extractors(None)
     claims: list[ExtractedClaim] = []
     for extractor in chosen:
         if extractor.handles(language):

@@ -30,6 +30,9 @@ class ExtractedClaim:
     speaker_end: int | None = None
     cue: str | None = None
     extractor: str = ""
+    # What made it, where that is more than the extractor's name (a model and its prompt
+    # version); stored as the claim's `extra`.
+    provenance: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,24 @@ class Extractor(ABC):
 
     name: str = "extractor"
     languages: tuple[str, ...] = ()
+    # Run when no extractor is chosen; an opt-in one (a model that bills per article) says
+    # False and runs only when chosen by name (`--extractor NAME`, the enrichment's choice).
+    default: bool = True
+    needs_model: bool = False  # chosen only with a model name (`--model`)
+
+    def ready(self) -> None:
+        """Called when a person chooses this extractor: raise ClaimsError, saying what to
+        install or configure, if it cannot run."""
+        return None
+
+    def with_model(self, model: str | None) -> Extractor:
+        """This extractor using `model`; extractors without models ignore it."""
+        return self
+
+    def take_notes(self) -> dict[str, int]:
+        """What to tell the user since the last call (counts by what happened), e.g.
+        returned spans that were not in the text; the load's summary prints them."""
+        return {}
 
     def handles(self, language: str | None) -> bool:
         return not self.languages or language in self.languages

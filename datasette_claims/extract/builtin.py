@@ -6,6 +6,7 @@ its default plugins), so the built-ins and third-party extractors go through one
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from datasette import hookimpl
@@ -15,4 +16,9 @@ from datasette_claims.extract import Extractor, builtin_extractors
 
 @hookimpl
 def register_claim_extractors(datasette: Any) -> list[Extractor]:
-    return builtin_extractors()
+    found = builtin_extractors()
+    if find_spec("llm") is not None:  # the [llm] extra: opt-in, chosen by name
+        from datasette_claims.extract.llm import LLMExtractor
+
+        found.append(LLMExtractor())
+    return found

@@ -6,6 +6,7 @@ Every row a load writes goes through here so that claim_history stays complete.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,8 @@ class LoadSummary:
     reviews: int = 0
     skipped_files: int = 0
     suggested_sources: int = 0  # provisional sources added for unknown speakers
+    # What extractors reported, e.g. {"spans not found in the text, dropped": 2} (llm).
+    extraction_notes: Counter = field(default_factory=Counter)
 
     def add(self, other: LoadSummary) -> None:
         """Fold the summary of one part of a load into this one."""
@@ -79,6 +82,7 @@ class LoadSummary:
         self.status_changes += other.status_changes
         self.reviews += other.reviews
         self.suggested_sources += other.suggested_sources
+        self.extraction_notes.update(other.extraction_notes)
         self.not_in_input.extend(other.not_in_input)
         self.touched.update(other.touched)
 
@@ -101,6 +105,8 @@ class LoadSummary:
             )
         if self.reviews:
             lines.append(f"verdicts:     {self.reviews} imported reviews")
+        for note, count in sorted(self.extraction_notes.items()):
+            lines.append(f"extraction:   {count} {note}")
         if self.skipped_files:
             lines.append(
                 f"skipped:      {self.skipped_files} files unchanged since they were loaded"
@@ -124,7 +130,7 @@ def apply_plan(
     With `stories` false the caller brings the story graph up to date afterwards, once
     for a load of many parts, with the propositions the summary says it touched.
     """
-    summary = LoadSummary()
+    summary = LoadSummary(extraction_notes=Counter(plan.extraction_notes))
     stamp = now()
     with db.atomic():
         migrate(db)

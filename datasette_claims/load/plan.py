@@ -32,3 +32,5 @@ class LoadPlan:
     # Speakers the registry did not know, as provisional sources (never overwrite a row).
     suggested_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # What extractors had to say (e.g. model spans not found in the text), by count.
+    extraction_notes: Counter = field(default_factory=Counter)

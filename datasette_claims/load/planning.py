@@ -14,7 +14,7 @@ import sqlite_utils
 
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.errors import LoadError
-from datasette_claims.extract import registered_extractors
+from datasette_claims.extract import Extractor, choose_extractors
 from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.formats import registered_importers
 from datasette_claims.formats.base import ImportBatch, Importer, choose_importer
@@ -118,6 +118,7 @@ def plan_load(
     fetched: list[Article] | None = None,
     inputs: Inputs | None = None,
     terms: tuple[str, TermsAhead] | None = None,
+    extractors: list[Extractor] | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
@@ -126,7 +127,8 @@ def plan_load(
     `terms` its claims' matching terms worked out there.
     `paths` may be files and directories; pass `discover(paths)` to know the count first,
     and `discovered=True` when `paths` are such files already (they are not walked again).
-    With `extract`, the registered extractors find claims in every document; beside a
+    With `extract`, the registered extractors (or `extractors`) find claims in every
+    document; beside a
     curated claim file only extracted claims that cover text no curated claim covers stay.
     """
     check_compatible(db)
@@ -215,7 +217,7 @@ def plan_load(
     # reads it).
     index = alias_index(db, sources)
     if extract:
-        extractors = registered_extractors()
+        extractors = extractors if extractors is not None else choose_extractors(None)
         # Each document's curated spans, gathered in one pass (not one scan per document).
         # Only the curated rows count: extracted rows added below are another document's.
         spans_of: dict[str, list[tuple[int, int]]] = {}
@@ -234,6 +236,8 @@ def plan_load(
                     plan.suggested_sources,
                 )
             )
+        for extractor in extractors:
+            plan.extraction_notes.update(extractor.take_notes())
         _follow_source_decisions(db, plan)
     for article, meta in documents.values():
         plan.documents.append(article_document_row(article, meta))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,7 @@ def extracted_rows(
                 origin="extracted",
                 confidence=round(claim.confidence, 2),
                 file=article.path,
+                extra=json.dumps(claim.provenance, sort_keys=True) if claim.provenance else None,
             )
         )
     return rows

@@ -19,6 +19,7 @@ from datasette_claims.db.connection import write_transaction
 from datasette_claims.db.history import now
 from datasette_claims.db.migrations import migrate
 from datasette_claims.db.stories import update_story_graph
+from datasette_claims.extract import Extractor
 from datasette_claims.formats import registered_importers
 from datasette_claims.inputs.article import Article
 from datasette_claims.inputs.decoding import unreadable
@@ -107,6 +108,7 @@ def load_paths(
     files: list[Path] | None = None,
     fetched: list[Article] | None = None,
     read_ahead_files: bool = False,
+    extractors: list[Extractor] | None = None,
 ) -> LoadSummary:
     """Load files and directories into `db`; returns what was added, updated, skipped.
 
@@ -118,7 +120,9 @@ def load_paths(
     with ExitStack() as stack, _page_cache(db), write_transaction(db):
         migrate(db)
         # A new verdict map or importer choice reads the same files differently.
-        reread = force or verdicts is not None or forced_format is not None
+        reread = (
+            force or verdicts is not None or forced_format is not None or extractors is not None
+        )
         digests: dict[Path, str] = {}  # each file hashed once, for the check and the record
 
         def digest(path: Path) -> str:
@@ -162,6 +166,7 @@ def load_paths(
                 fetched=fetched if number == 0 else None,
                 inputs=inputs,
                 terms=terms,
+                extractors=extractors,
             )
             summary.add(apply_plan(db, plan, actor=actor, stories=False))
         update_story_graph(db, summary.touched)  # once, not once per imported file

@@ -99,6 +99,8 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
     for claim in claims:
         if claim.get("reviewed_at"):
             continue
+        if claim.get("status") == "retracted" and not claim.get("imported_status"):
+            continue  # withdrawn (an edited row superseded it): stays so, counted for nothing
         stance = claim["stance"]
         if claim.get("imported_status"):
             derived[claim["id"]] = claim["imported_status"]
