@@ -176,10 +176,8 @@ def _parent(role: str | None, index: AliasIndex) -> str | None:
 _PERSON_PRONOUNS = {"he", "she", "er", "sie", "him", "her", "ihm", "ihr"}
 _CONTRACTION = re.compile(r"[’'](s|d|ll)$", re.I)  # "he’s", "she'd"
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
-# Two or three capitalised words, with a middle initial maybe: a person's full name.
-_FULL_NAME = re.compile(
-    r"\b[A-ZÄÖÜ][a-zäöüß]+(?: [A-Z]\.)?(?: [A-ZÄÖÜ][a-zäöüß\-]+){1,2}\b"
-)
+# Two to five capitalised words (a middle initial maybe): a full name, a role before it.
+_FULL_NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+(?: [A-Z]\.)?(?: [A-ZÄÖÜ][a-zäöüß\-]+){1,4}\b")
 _SURNAME = re.compile(r"^[A-ZÄÖÜ][\w'’\-]+$")
 
 

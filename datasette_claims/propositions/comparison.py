@@ -35,6 +35,8 @@ class InstitutionGroup:
                     "role": claim.get("source_role"),
                     "kind": claim.get("source_kind"),
                     "origin": claim.get("source_origin"),
+                    # Named only by a common noun in this document: which one?
+                    "document_id": claim.get("source_document_id"),
                     "claims": [],
                 },
             )
