@@ -173,6 +173,44 @@ def _parent(role: str | None, index: AliasIndex) -> str | None:
     return mentioned[0] if len(mentioned) == 1 else None
 
 
+# Words that end a speaker's noun phrase: the clause that follows has begun.
+_PHRASE_ENDS = {
+    "is", "was", "are", "were", "has", "had", "have", "will", "would", "can", "could",
+    "says", "said", "told", "went", "came", "also", "still", "just", "again", "then",
+    "did", "does", "do", "didn’t", "doesn’t", "won’t", "may", "might", "should", "must",
+    "who", "which", "that", "to", "ist", "war", "hat", "hatte", "wird", "wurde", "habe",
+    "sei", "soll", "sollte", "kann", "könne", "dass",
+}  # fmt: skip
+_GERMAN_OBJECT_STARTS = {"ein", "eine", "einen", "einem", "die", "das", "den", "dem"}
+
+
+def leading_phrase(words: str) -> str | None:
+    """The noun phrase speaker words start with, before a verb, an adverb or (in German)
+    the next noun phrase: "Florida Sen. Marco Rubio" of "Florida Sen. Marco Rubio says
+    he", "der Staatsanwaltschaft Innsbruck" of "der Staatsanwaltschaft Innsbruck
+    fahrlässige Tötung"."""
+    tokens = words.split()
+    for i, token in enumerate(tokens[1:], start=1):
+        low = token.lower()
+        capital_before = tokens[i - 1][:1].isupper()
+        if token[:1].isupper():
+            continue
+        if (
+            low in _PHRASE_ENDS
+            or (low.endswith(("ed", "ly")) and len(low) > 4)
+            or (capital_before and low in _GERMAN_OBJECT_STARTS)
+            or (
+                capital_before
+                and i > 1
+                and low.endswith(("e", "en", "er", "es", "em"))
+                and tokens[i - 1].lower() not in _DETERMINERS
+                and low not in _PREPOSITIONS
+            )
+        ):
+            return " ".join(tokens[:i]).strip(" ,") or None
+    return None
+
+
 _PERSON_PRONOUNS = {"he", "she", "er", "sie", "him", "her", "ihm", "ihr"}
 _CONTRACTION = re.compile(r"[’'](s|d|ll)$", re.I)  # "he’s", "she'd"
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
@@ -231,6 +269,15 @@ class DocumentSpeakers:
             # "die Polizei", "ein Regierungssprecher": this document's, whichever it is;
             # "er" after "ein Regierungssprecher" is that spokesman.
             found = common_noun_source(bare, self.document_id)
+        if found is None:
+            # Speaker words that run on into what was said or done ("Charles Barkley
+            # went off script to", "UN-Generalsekretär Kofi Annan ein Ende der"): the
+            # phrase they start with.
+            phrase = leading_phrase(bare)
+            if phrase and phrase != bare:
+                found = provisional_source(phrase, self.index) or common_noun_source(
+                    phrase, self.document_id
+                )
         if found is not None and found.kind == "person":
             self.last_person, self._last_at = found, at
         return found
