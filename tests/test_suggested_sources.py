@@ -250,6 +250,25 @@ def test_one_person_under_two_spellings_is_one_suggested_source(tmp_path):
 INDEX = build_index([(SourceInfo("de-finance", "Finanzministerium", "ministry", None), [])])
 
 
+@pytest.mark.parametrize(
+    ("words", "name", "kind"),
+    [
+        ("Charles Barkley went off script to", "Charles Barkley", "person"),
+        ("UN-Generalsekretär Kofi Annan ein Ende der Rekrutierung", "Kofi Annan", "person"),
+        (
+            "der Staatsanwaltschaft Innsbruck fahrlässige Tötung",
+            "Staatsanwaltschaft Innsbruck",
+            "organisation",
+        ),
+        ("the senator was being", "the senator", "person"),
+        ("The Vatican", "Vatican", "organisation"),
+    ],
+)
+def test_speaker_words_that_run_on_give_the_name_they_start_with(words, name, kind):
+    found = DocumentSpeakers("", INDEX, "d-0123456789abcdef").source(words)
+    assert found is not None and (found.name, found.kind) == (name, kind)
+
+
 def test_an_institution_noun_with_its_acronym_is_that_organisation():
     found = provisional_source("des ukrainischen Militärgeheimdienstes HUR", INDEX)
     assert (found.id, found.name, found.kind) == ("suggested-hur", "HUR", "organisation")

@@ -60,8 +60,18 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
     if not words:
         return None
     tokens = _TOKEN.findall(words)
+    english_article = bool(tokens) and tokens[0].lower() == "the"
     while tokens and tokens[0].lower() in _DETERMINERS:
         tokens = tokens[1:]
+    if (
+        english_article
+        and len(tokens) == 1
+        and tokens[0][:1].isupper()
+        and not _COMMON.search(tokens[0])
+        and noun_kind(tokens[0]) is None
+    ):
+        # "the Times", "the Vatican": English capitalises a name, not a common noun.
+        return Provisional("suggested-" + slug(tokens[0]), tokens[0], "organisation", None, None)
     if not tokens or tokens[0].lower() in _PRONOUNS or len(tokens) > 14:
         return None
     # A person: the closing run of two to four name words ("… Anna Berg").

@@ -140,7 +140,7 @@ def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str
         entry = {**entry, "claims": [redact(c, hidden) for c in entry["claims"]]}
         entry["figures"] = [redact(c, hidden) for c in entry["figures"]]
         if no_sources:
-            entry.update(name=None, role=None, kind=None)
+            entry.update(name=None, role=None, kind=None, document_id=None)
         return entry
 
     summary = dict(summary)
