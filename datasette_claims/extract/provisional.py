@@ -3,9 +3,10 @@
 "Finance Ministry spokeswoman Anna Berg" is the person Anna Berg with the role "Finance
 Ministry spokeswoman"; "Die Sprecherin des Finanzministeriums, Anna Berg" the same in
 German; "the White House" an organisation. Groups and anonymous speakers ("officials",
-"two people familiar with the matter", "der Sender") are no one in particular and stay
-without a source. The id comes from the normalised name, so the same person quoted in
-many documents is one provisional source.
+"two people familiar with the matter", "der Sender") are no one in particular across
+documents: DocumentSpeakers makes them a source of their own document only
+(common_nouns). The id comes from the normalised name, so the same person quoted in many
+documents is one provisional source (and load planning folds spellings by identity_key).
 """
 
 from __future__ import annotations
