@@ -6,6 +6,7 @@ store then applies the whole plan in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,17 @@ def _one_source_per_name(db: sqlite_utils.Database, plan: LoadPlan) -> None:
     suggested = plan.suggested_sources
     named = [s for s in suggested if not suggested[s].get("document_id")]
     if not named or not db["sources"].exists():
+        return
+    # A suggestion the database holds already kept its id when it was made: only new
+    # ones are compared (a reload compares nothing).
+    stored = {
+        source_id
+        for (source_id,) in db.execute(
+            "select id from sources where id in (select value from json_each(?))",
+            [json.dumps(named)],
+        )
+    }
+    if stored >= set(named):
         return
     first: dict[str, str] = {}
     scoped = "and document_id is null" if "document_id" in db["sources"].columns_dict else ""
