@@ -332,3 +332,6 @@ def test_a_pronoun_is_the_last_person_named_before_it():
     speakers = DocumentSpeakers(text, INDEX, "d-0123456789abcdef")
     assert speakers.source("sie", text.index("sie")).name == "Eva Kranz"
     assert DocumentSpeakers("Niemand ist genannt. Er sagte es.", INDEX).source("Er", 21) is None
+    text = "Sen. Jane Roe (I-Vt.) said the plan failed."
+    label = DocumentSpeakers(text, INDEX).source("I-Vt.)", text.index("I-Vt."))
+    assert label is not None and label.name == "Jane Roe"

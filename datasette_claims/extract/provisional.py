@@ -223,6 +223,7 @@ def leading_phrase(words: str) -> str | None:
 
 
 _PERSON_PRONOUNS = {"he", "she", "er", "sie", "him", "her", "ihm", "ihr"}
+_PARTY_LABEL = re.compile(r"^\(?[RDI]-[A-Z][A-Za-z.]{1,12}\)?$|^\(?[RDI]\)$")  # (R-Texas), (I-Vt.)
 _CONTRACTION = re.compile(r"[’'](s|d|ll)$", re.I)  # "he’s", "she'd"
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
 # Two to five capitalised words (a middle initial maybe): a full name, a role before it.
@@ -255,6 +256,9 @@ class DocumentSpeakers:
             if full is not None:
                 self.last_person, self._last_at = full, at
                 return full
+        if _PARTY_LABEL.match(bare):
+            # "Sen. Bernie Sanders (I-Vt.)": the label stands for the name before it.
+            return self._named_before(at)
         found = provisional_source(bare, self.index)
         if found is None and bare.lower() in _PERSON_PRONOUNS:
             return self._named_before(at)
