@@ -6,7 +6,8 @@ Articles of PolNeAR (English; train is the tuning part, dev is only scored) and 
 (German; the study part is tuned on, one article in five by a checksum of its id is the
 untouched part) are written as text files and loaded with `datasette claims load` beside
 the seed registry. Printed per part: extracted claims, and the share with a registry
-source, with a suggested (provisional) source, and with none. `--speakers` lists the most
+source, with a suggested source named by the words (a person, an organisation), with one
+named only by a common noun (one article's "police"), and with none. `--speakers` lists the most
 frequent speaker words of claims without a source, for the tuning parts only.
 """
 
@@ -70,14 +71,19 @@ def main() -> None:
         "SpkAtt study": lambda: spkatt_texts("study", args.limit),
         "SpkAtt untouched": lambda: spkatt_texts("untouched", args.limit),
     }
-    print(f"{'part':<18}{'articles':>9}{'claims':>8}{'registry':>10}{'suggested':>11}{'none':>8}")
+    print(
+        f"{'part':<18}{'articles':>9}{'claims':>8}{'registry':>10}{'named':>8}"
+        f"{'common noun':>13}{'none':>8}"
+    )
     for label, texts in parts.items():
         found = texts()
         with tempfile.TemporaryDirectory() as tmp:
             conn = coverage(found, Path(tmp))
             rows = conn.execute(
                 """select case when c.source_id is null then 'none'
-                          else coalesce(s.origin, 'registry') end, count(*)
+                          when s.document_id is not null then 'common noun'
+                          when s.origin in ('suggested', 'confirmed') then 'named'
+                          else 'registry' end, count(*)
                    from claims c left join sources s on s.id = c.source_id
                    where c.origin = 'extracted' group by 1"""
             ).fetchall()
@@ -86,7 +92,8 @@ def main() -> None:
             print(
                 f"{label:<18}{len(found):>9}{total:>8}"
                 f"{counts['registry'] / total:>10.1%}"
-                f"{(counts['suggested'] + counts['confirmed']) / total:>11.1%}"
+                f"{counts['named'] / total:>8.1%}"
+                f"{counts['common noun'] / total:>13.1%}"
                 f"{counts['none'] / total:>8.1%}"
             )
             if args.speakers and label in TUNING:

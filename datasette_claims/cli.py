@@ -490,22 +490,46 @@ def source_group() -> None:
 @database_argument()
 @click.option("--all", "everything", is_flag=True, help="Also confirmed and merged ones")
 def source_list_command(database: Path, everything: bool) -> None:
-    """The provisional sources, with how many claims each has."""
+    """The provisional sources, with how many claims each has.
+
+    Speakers named only by a common noun ("die Polizei") come last, one line per article:
+    each stands for that article's speaker only.
+    """
     with opened(database) as db:
         if not db["sources"].exists() or "origin" not in db["sources"].columns_dict:
             raise click.ClickException(f"{database} holds no provisional sources")
         origins = ("suggested", "confirmed", "merged") if everything else ("suggested",)
+        scoped = "s.document_id" if "document_id" in db["sources"].columns_dict else "null"
         rows = db.execute(
-            "select s.id, s.name, s.role, s.origin, s.merged_into, count(c.id) from sources s "
+            "select s.id, s.name, s.role, s.origin, s.merged_into, count(c.id), "
+            f"{scoped}, d.title, d.path from sources s "
             "left join claims c on c.source_id = s.id "
+            f"left join documents d on d.id = {scoped} "
             f"where s.origin in ({', '.join('?' for _ in origins)}) "
             "group by s.id order by count(c.id) desc, s.id",
             list(origins),
         ).fetchall()
-    for source_id, name, role, origin, merged_into, count in rows:
+    by_document: dict[str, list[tuple]] = {}
+    for source_id, name, role, origin, merged_into, count, document, *titled in rows:
+        if document:
+            by_document.setdefault(document, []).append((source_id, name, count, *titled))
+            continue
         extra = f" -> {merged_into}" if merged_into else ""
         described = f"{name}, {role}" if role else name
         click.echo(f"{source_id}\t{origin}{extra}\t{count} claims\t{described}")
+    if by_document:
+        click.echo(
+            f"Named only by a common noun, in {len(by_document)} "
+            f"{'article' if len(by_document) == 1 else 'articles'} (which one? rename or "
+            "merge each into the source it is):"
+        )
+    for document, found in sorted(by_document.items(), key=lambda item: -len(item[1])):
+        title = found[0][3] or found[0][4] or document
+        speakers = "; ".join(
+            f"{name} ({source_id}, {count} {'claim' if count == 1 else 'claims'})"
+            for source_id, name, count, *_ in found
+        )
+        click.echo(f"{document}\t{title}\t{speakers}")
 
 
 @source_group.command(name="confirm")

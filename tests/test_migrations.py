@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+import sqlite3
 
 import pytest
 import sqlite_utils
@@ -70,6 +71,64 @@ async def test_the_pages_read_a_previous_release_database(previous):
     page = await ds.client.get("/previous/-/claims/compare/nk-troops-in-russia.json")
     assert page.status_code == 200
     assert page.json()["comparison"]["status"] == "corroborated"
+
+
+RELEASE_020 = ROOT / "tests" / "data" / "release-0.2.0-seeds.db.gz"
+
+
+def test_the_020_release_migrates_forward_and_suggested_sources_stop_corroborating(tmp_path):
+    """Release 0.2.0 (migration 0008) counted suggested sources as corroboration; 0011
+    derives every status again, recording each change as derivation does."""
+    path = tmp_path / "release-0.2.0.db"
+    with gzip.open(RELEASE_020) as packed, open(path, "wb") as out:
+        shutil.copyfileobj(packed, out)
+    # As if the United States had been a speaker the registry did not know: under the
+    # 0.2.0 rules the South Korean and the suggested US claims corroborate.
+    with sqlite3.connect(path) as conn:
+        conn.execute("update sources set origin = 'suggested' where id = 'united-states'")
+    assert rows(path, "select status from propositions where id = 'nk-troops-in-russia'") == [
+        ("corroborated",)
+    ]
+    kept = {
+        table: rows(path, f"select * from {table} order by 1")
+        for table in ("documents", "sources", "source_aliases", "claim_reviews", "evidence")
+    }
+    before = dict(rows(path, "select id, status from claims"))
+    history = rows(path, "select * from claim_history order by id")
+    db = sqlite_utils.Database(path)
+    with db.conn:
+        applied = migrate(db)
+    db.close()
+    assert "0011_suggested_never_corroborate" in applied
+    assert applied == [m.name for m in MIGRATIONS[8:]]  # release 0.2.0 had eight
+    assert rows(path, "select status from propositions where id = 'nk-troops-in-russia'") == [
+        ("unverified",)
+    ]
+    after = dict(rows(path, "select id, status from claims"))
+    moved = {c for c in after if after[c] != before[c]}
+    assert moved == {"nis-3000-in-russia", "nis-troops-in-facilities", "us-troops-in-russia"}
+    assert all(after[c] == "unverified" for c in moved)
+    # The history grew by one `status` row per moved claim, the old rows unchanged.
+    grown = rows(path, "select * from claim_history order by id")
+    assert grown[: len(history)] == history
+    assert sorted((r[1], r[3], r[4], r[6], r[7], r[8]) for r in grown[len(history) :]) == sorted(
+        (
+            claim,
+            "migration 0011",
+            "status",
+            before[claim],
+            "unverified",
+            "derived: proposition nk-troops-in-russia is unverified",
+        )
+        for claim in moved
+    )
+    for table, found in kept.items():
+        now = rows(path, f"select * from {table} order by 1")
+        if table == "sources":  # one column more, null for every source of the release
+            assert {row[-1] for row in now} == {None}
+            now = [row[:-1] for row in now]
+        assert now == found, table
+    assert run_cli("verify", path).exit_code == 0
 
 
 def test_release_0_2_0_migrates_forward_to_rows_as_document_origins(tmp_path):

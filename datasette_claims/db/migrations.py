@@ -433,6 +433,23 @@ def suggested_sources(db: sqlite_utils.Database) -> None:
     _run(db, ddl)
 
 
+@migration("0011_suggested_never_corroborate")
+def suggested_never_corroborate(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # A suggested source named only by a common noun ("die Polizei", "the campaign")
+        # belongs to the one document that names it: two articles' police are not
+        # known to be one institution, nor two.
+        "alter table sources add column document_id text "
+        "references documents(id) deferrable initially deferred",
+        "create index idx_sources_document on sources(document_id) where document_id is not null",
+    ]
+    _run(db, ddl)
+    # Suggested sources no longer corroborate: statuses follow from the rules again,
+    # each change a `status` row in claim_history.
+    ids = [row[0] for row in db.execute("select id from propositions").fetchall()]
+    update_derived_statuses(db, ids, now(), "migration 0011")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations in order; returns the names applied."""
     check_compatible(db)

@@ -39,6 +39,7 @@ def derivations(
             "r.imported_from as imported_from, r.url as imported_url"
         )
         verdict_join = LATEST_VERDICT_JOIN
+    origin = _source_origin(db)
     for at in range(0, len(ids), 500):
         chunk = ids[at : at + 500]
         marks = ", ".join("?" for _ in chunk)
@@ -46,7 +47,7 @@ def derivations(
             f"""select c.proposition_id, c.id, c.stance, c.status, c.reviewed_at,
                    c.figure_value, c.figure_unit, c.figure_as_of, c.figure_text,
                    s.kind as source_kind, s.independence_group, g.name as group_name,
-                   {verdict_columns}
+                   {origin} as source_origin, {verdict_columns}
                from claims c left join sources s on s.id = c.source_id
                left join sources g on g.id = s.independence_group
                {verdict_join}
@@ -61,6 +62,12 @@ def derivations(
         for proposition_id, claims in by_proposition.items():
             status, derived = derive_statuses(claims)
             yield proposition_id, claims, status, derived
+
+
+def _source_origin(db: sqlite_utils.Database, alias: str = "s") -> str:
+    """The sources' origin column, or null before migration 0008 (every source a
+    registry one then): suggested sources never corroborate."""
+    return f"{alias}.origin" if "origin" in db["sources"].columns_dict else "null"
 
 
 def update_derived_statuses(
@@ -200,9 +207,9 @@ def load_derivations(
     ids = sorted(set(proposition_ids))
     wanted = set(ids)
     sources = {
-        source_id: (kind, group)
-        for source_id, kind, group in db.execute(
-            "select id, kind, independence_group from sources"
+        source_id: (kind, group, source_origin)
+        for source_id, kind, group, source_origin in db.execute(
+            f"select id, kind, independence_group, {_source_origin(db, 'sources')} from sources"
         ).fetchall()
     }
     latest = _latest_fresh_reviews(fresh_reviews)
@@ -211,7 +218,7 @@ def load_derivations(
         proposition_id = row["proposition_id"]
         if proposition_id not in wanted:
             continue
-        kind, group = sources.get(row["source_id"] or "", (None, None))
+        kind, group, source_origin = sources.get(row["source_id"] or "", (None, None, None))
         claim = {
             "proposition_id": proposition_id,
             "id": row["id"],
@@ -220,6 +227,7 @@ def load_derivations(
             "reviewed_at": None,
             "source_kind": kind,
             "independence_group": group,
+            "source_origin": source_origin,
             "imported_status": None,
         }
         found = latest.get(row["id"])
@@ -239,14 +247,24 @@ def load_derivations(
         by_proposition: dict[str, list[dict[str, Any]]] = {p: [] for p in chunk}
         stored = db.execute(
             f"""select c.proposition_id, c.id, c.stance, c.status, c.reviewed_at,
-                   s.kind, s.independence_group, {verdict_columns}
+                   s.kind, s.independence_group, {_source_origin(db)}, {verdict_columns}
                from claims c left join sources s on s.id = c.source_id
                {verdict_join}
                where c.proposition_id in (select value from json_each(?))
                order by c.proposition_id, c.status, c.rowid""",
             [json.dumps(chunk)],
         ).fetchall()
-        for proposition_id, claim_id, stance, status, reviewed_at, kind, group, *review in stored:
+        for (
+            proposition_id,
+            claim_id,
+            stance,
+            status,
+            reviewed_at,
+            kind,
+            group,
+            source_origin,
+            *review,
+        ) in stored:
             claim = {
                 "proposition_id": proposition_id,
                 "id": claim_id,
@@ -255,6 +273,7 @@ def load_derivations(
                 "reviewed_at": reviewed_at,
                 "source_kind": kind,
                 "independence_group": group,
+                "source_origin": source_origin,
                 "imported_status": review[1],
                 "imported_at": review[2],
                 "imported_by": review[3],

@@ -3,7 +3,8 @@
 The extractor suggests a source for a speaker the registry does not know; only a person
 makes it a source of record. Every decision is a row in source_history (and a merge one
 `updated source_id` row per moved claim in claim_history), and the statuses of the
-propositions whose claims moved are derived again.
+propositions its claims are on are derived again: a suggested source never corroborates,
+a confirmed one does.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def confirm_source(
         stamp = now()
         db.execute("update sources set origin = 'confirmed' where id = ?", [source_id])
         _record(db, source_id, stamp, by, "confirmed", "origin", "suggested", "confirmed", reason)
+        _rederive(db, source_id, stamp, by)
 
 
 def rename_source(
@@ -116,6 +118,21 @@ def rename_source(
             _record(db, source_id, stamp, by, "renamed", "role", old_role, role, reason)
         if kind is not None and kind != old_kind:
             _record(db, source_id, stamp, by, "renamed", "kind", old_kind, kind, reason)
+
+        _rederive(db, source_id, stamp, by)
+
+
+def _rederive(db: sqlite_utils.Database, source_id: str, stamp: str, by: str) -> None:
+    """A confirmed source now corroborates: its claims' propositions are derived again."""
+    touched = [
+        proposition
+        for (proposition,) in db.execute(
+            "select distinct proposition_id from claims "
+            "where source_id = ? and proposition_id is not null",
+            [source_id],
+        )
+    ]
+    update_derived_statuses(db, touched, stamp, by)
 
 
 def merge_source(

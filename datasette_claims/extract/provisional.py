@@ -3,17 +3,20 @@
 "Finance Ministry spokeswoman Anna Berg" is the person Anna Berg with the role "Finance
 Ministry spokeswoman"; "Die Sprecherin des Finanzministeriums, Anna Berg" the same in
 German; "the White House" an organisation. Groups and anonymous speakers ("officials",
-"two people familiar with the matter", "der Sender") are no one in particular and stay
-without a source. The id comes from the normalised name, so the same person quoted in
-many documents is one provisional source.
+"two people familiar with the matter", "der Sender") are no one in particular across
+documents: DocumentSpeakers makes them a source of their own document only
+(common_nouns). The id comes from the normalised name, so the same person quoted in many
+documents is one provisional source (and load planning folds spellings by identity_key).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from datasette_claims.extract.common_nouns import common_noun_source, noun_kind
+from datasette_claims.extract.identity import Provisional, slug
 from datasette_claims.extract.linking import AliasIndex
 
 _DETERMINERS = {
@@ -50,21 +53,7 @@ _PRONOUNS = {"er", "sie", "es", "he", "she", "they", "it", "we", "wir", "ich", "
 _TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*|\([A-ZÄÖÜ][\w\-]{1,10}\)|,")
 
 
-@dataclass(frozen=True)
-class Provisional:
-    """A source suggested by the text, for a person to confirm, rename or merge."""
-
-    id: str
-    name: str
-    kind: str  # person | organisation
-    role: str | None
-    parent_id: str | None
-
-
-def slug(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", name.replace("ß", "ss"))
-    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+__all__ = ["DocumentSpeakers", "Provisional", "provisional_source", "slug"]
 
 
 def provisional_source(words: str | None, index: AliasIndex) -> Provisional | None:
@@ -72,8 +61,18 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
     if not words:
         return None
     tokens = _TOKEN.findall(words)
+    english_article = bool(tokens) and tokens[0].lower() == "the"
     while tokens and tokens[0].lower() in _DETERMINERS:
         tokens = tokens[1:]
+    if (
+        english_article
+        and len(tokens) == 1
+        and tokens[0][:1].isupper()
+        and not _COMMON.search(tokens[0])
+        and noun_kind(tokens[0]) is None
+    ):
+        # "the Times", "the Vatican": English capitalises a name, not a common noun.
+        return Provisional("suggested-" + slug(tokens[0]), tokens[0], "organisation", None, None)
     if not tokens or tokens[0].lower() in _PRONOUNS or len(tokens) > 14:
         return None
     # A person: the closing run of two to four name words ("… Anna Berg").
@@ -83,6 +82,9 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
         start -= 1
     if any(t.lower() in ("und", "and", "sowie", "or", "oder") for t in tokens):
         return None  # several speakers the registry does not all know: no one source
+    named = _named_institution(tokens, end)
+    if named is not None:
+        return named
     while start < end - 1 and tokens[start].lower().rstrip(".") in _TITLES:
         start += 1  # "Senator Donald Roe": the title is the role, the name follows
     if end - start > 2:
@@ -118,13 +120,38 @@ def provisional_source(words: str | None, index: AliasIndex) -> Provisional | No
     lone = _lone_acronym(tokens)
     if lone:
         return Provisional("suggested-" + slug(lone), lone, "organisation", None, None)
-    if acronym or (proper and not any(_COMMON.search(t) for t in capitals[-1:])):
+    if (
+        acronym
+        or (
+            proper
+            and (
+                not _COMMON.search(capitals[-1])
+                or capitals[-1].lower() in _ORG_WORDS
+                # "Süddeutsche Zeitung", "Congressional Budget Office": a name before the noun
+                or any(not _COMMON.search(t) and noun_kind(t) is None for t in capitals[:-1])
+            )
+        )
+    ):
         name = " ".join(t for t in tokens if t != ",")
         return Provisional("suggested-" + slug(name), name, "organisation", None, None)
     return None
 
 
 _ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&\-]{1,6}$")
+_INSTITUTION_KINDS = {"organisation", "military", "outlet"}
+
+
+def _named_institution(tokens: list[str], end: int) -> Provisional | None:
+    """An institution's common noun and its acronym ("des ukrainischen
+    Militärgeheimdienstes HUR", "the intelligence agency SBU"): the organisation the
+    acronym names, with the noun for its role; not a person "Militärgeheimdienstes Hur"."""
+    if end < 2 or not _ACRONYM.match(tokens[end - 1]):
+        return None
+    if noun_kind(tokens[end - 2]) not in _INSTITUTION_KINDS:
+        return None
+    name = tokens[end - 1]
+    role = " ".join(t for t in tokens[: end - 1] if t != ",")
+    return Provisional("suggested-" + slug(name), name, "organisation", role, None)
 
 
 def _lone_acronym(tokens: list[str]) -> str | None:
@@ -157,7 +184,50 @@ def _parent(role: str | None, index: AliasIndex) -> str | None:
     return mentioned[0] if len(mentioned) == 1 else None
 
 
+# Words that end a speaker's noun phrase: the clause that follows has begun.
+_PHRASE_ENDS = {
+    "is", "was", "are", "were", "has", "had", "have", "will", "would", "can", "could",
+    "says", "said", "told", "went", "came", "also", "still", "just", "again", "then",
+    "did", "does", "do", "didn’t", "doesn’t", "won’t", "may", "might", "should", "must",
+    "who", "which", "that", "to", "ist", "war", "hat", "hatte", "wird", "wurde", "habe",
+    "sei", "soll", "sollte", "kann", "könne", "dass",
+}  # fmt: skip
+_GERMAN_OBJECT_STARTS = {"ein", "eine", "einen", "einem", "die", "das", "den", "dem"}
+
+
+def leading_phrase(words: str) -> str | None:
+    """The noun phrase speaker words start with, before a verb, an adverb or (in German)
+    the next noun phrase: "Florida Sen. Marco Rubio" of "Florida Sen. Marco Rubio says
+    he", "der Staatsanwaltschaft Innsbruck" of "der Staatsanwaltschaft Innsbruck
+    fahrlässige Tötung"."""
+    tokens = words.split()
+    for i, token in enumerate(tokens[1:], start=1):
+        low = token.lower()
+        capital_before = tokens[i - 1][:1].isupper()
+        if token[:1].isupper():
+            continue
+        if (
+            low in _PHRASE_ENDS
+            or (low.endswith(("ed", "ly")) and len(low) > 4)
+            or (capital_before and low in _GERMAN_OBJECT_STARTS)
+            or (
+                capital_before
+                and i > 1
+                and low.endswith(("e", "en", "er", "es", "em"))
+                and tokens[i - 1].lower() not in _DETERMINERS
+                and low not in _PREPOSITIONS
+            )
+        ):
+            return " ".join(tokens[:i]).strip(" ,") or None
+    return None
+
+
 _PERSON_PRONOUNS = {"he", "she", "er", "sie", "him", "her", "ihm", "ihr"}
+_PARTY_LABEL = re.compile(r"^\(?[RDI]-[A-Z][A-Za-z.]{1,12}\)?$|^\(?[RDI]\)$")  # (R-Texas), (I-Vt.)
+_CONTRACTION = re.compile(r"[’'](s|d|ll)$", re.I)  # "he’s", "she'd"
+_QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
+# Two to five capitalised words (a middle initial maybe): a full name, a role before it.
+_FULL_NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+(?: [A-Z]\.)?(?: [A-ZÄÖÜ][a-zäöüß\-]+){1,4}\b")
 _SURNAME = re.compile(r"^[A-ZÄÖÜ][\w'’\-]+$")
 
 
@@ -165,25 +235,33 @@ class DocumentSpeakers:
     """Provisional sources within one document: a surname alone ("Trump") is the full name
     the document gives it ("Donald Trump"); "he"/"sie" is the last person who spoke."""
 
-    def __init__(self, text: str, index: AliasIndex) -> None:
+    def __init__(self, text: str, index: AliasIndex, document_id: str | None = None) -> None:
         self.text = text
         self.index = index
+        self.document_id = document_id
         self.last_person: Provisional | None = None
         self._surnames: dict[str, Provisional | None] = {}
+        self._people: list[tuple[int, Provisional | None]] | None = None  # named in the text
+        self._last_at: int | None = None  # where the last person spoke
 
-    def source(self, words: str | None) -> Provisional | None:
+    def source(self, words: str | None, at: int | None = None) -> Provisional | None:
+        """The suggested source the speaker's words name; `at`, where they stand in the
+        text, lets a pronoun be the last person the text named before them."""
         if not words:
             return None
-        bare = words.strip(" \"“”'‘’,.")
+        bare = _CONTRACTION.sub("", words.strip(" \"“”'‘’,."))
         if bare.isupper() and _SURNAME.match(bare.capitalize()):
             # A surname in capitals ("FALLIN:" in a transcript) before any acronym reading.
             full = self._full_name(bare.capitalize())
             if full is not None:
-                self.last_person = full
+                self.last_person, self._last_at = full, at
                 return full
+        if _PARTY_LABEL.match(bare):
+            # "Sen. Bernie Sanders (I-Vt.)": the label stands for the name before it.
+            return self._named_before(at)
         found = provisional_source(bare, self.index)
         if found is None and bare.lower() in _PERSON_PRONOUNS:
-            return self.last_person
+            return self._named_before(at)
         if found is None and _SURNAME.match(bare) and not _COMMON.search(bare):
             found = self._full_name(bare)
         if found is None:
@@ -202,9 +280,48 @@ class DocumentSpeakers:
             # "Mr. Trump", "President Obama": the full name the document gives, if any.
             full = self._full_name(found.name)
             found = replace(full, role=found.role or full.role) if full else found
+        if found is None and bare.lower() not in _PRONOUNS | _PERSON_PRONOUNS:
+            # "die Polizei", "ein Regierungssprecher": this document's, whichever it is;
+            # "er" after "ein Regierungssprecher" is that spokesman.
+            found = common_noun_source(bare, self.document_id)
+        if found is None:
+            # Speaker words that run on into what was said or done ("Charles Barkley
+            # went off script to", "UN-Generalsekretär Kofi Annan ein Ende der"): the
+            # phrase they start with.
+            phrase = leading_phrase(bare)
+            if phrase and phrase != bare:
+                found = provisional_source(phrase, self.index) or common_noun_source(
+                    phrase, self.document_id
+                )
         if found is not None and found.kind == "person":
-            self.last_person = found
+            self.last_person, self._last_at = found, at
         return found
+
+    def _named_before(self, at: int | None) -> Provisional | None:
+        """The last person named before offset `at`: the last speaker, or a later
+        "Firstname Surname" in the text."""
+        if at is None or (self._last_at is not None and self._last_at >= at):
+            return self.last_person
+        if self._people is None:
+            self._people = []
+            quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(self.text)]
+            for match in _FULL_NAME.finditer(self.text):
+                at_quote = bisect.bisect_right(quoted, (match.start(), len(self.text))) - 1
+                if at_quote >= 0 and quoted[at_quote][1] > match.start():
+                    continue  # named inside a quotation: not who speaks next
+                registry = self.index.sources.get(self.index.link(match.group(0)) or "")
+                if registry is not None:
+                    if registry.kind == "person":
+                        # The extractor's own coreference gives a registry person.
+                        self._people.append((match.start(), None))
+                    continue
+                found = provisional_source(match.group(0), self.index)
+                if found is not None and found.kind == "person":
+                    self._people.append((match.start(), found))
+        before = bisect.bisect_left(self._people, at, key=lambda p: p[0])
+        if before and (self._last_at is None or self._people[before - 1][0] > self._last_at):
+            return self._people[before - 1][1]
+        return self.last_person
 
     def _full_name(self, surname: str) -> Provisional | None:
         if surname not in self._surnames:

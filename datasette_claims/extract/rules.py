@@ -12,7 +12,14 @@ from dataclasses import dataclass, replace
 
 from datasette_claims.extract.base import DocumentContext, ExtractedClaim, Extractor
 from datasette_claims.extract.figures import find_figures
-from datasette_claims.extract.lexicon import DENIAL_PHRASES, HEDGES, UNCERTAINTY, WEAK_HEDGES
+from datasette_claims.extract.lexicon import (
+    DENIAL_PHRASES,
+    ENGLISH_DETERMINERS,
+    GERMAN_DETERMINERS,
+    HEDGES,
+    UNCERTAINTY,
+    WEAK_HEDGES,
+)
 from datasette_claims.extract.linking import Coreference, Speaker
 from datasette_claims.extract.sentences import Span, paragraphs, sentences
 
@@ -50,6 +57,10 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
         token.capitalised = word[:1].isupper()
         append(token)
     return tokens
+
+
+# A speaker of only an article or determiner is a misread sentence, not a speaker.
+_ARTICLES = ENGLISH_DETERMINERS | GERMAN_DETERMINERS
 
 
 @dataclass
@@ -226,6 +237,8 @@ class RuleExtractor(Extractor):
             return None
         if found.speaker is not None:
             words = text[found.speaker.start : found.speaker.end]
+            if words.strip().lower() in _ARTICLES:
+                return None  # "The questions asked ...": a lone article names no one
             speaker = coref.resolve(
                 Speaker(words, found.speaker.start, found.speaker.end, document.index.link(words))
             )

@@ -6,6 +6,7 @@ store then applies the whole plan in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import sqlite_utils
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.errors import LoadError
 from datasette_claims.extract import Extractor, choose_extractors
+from datasette_claims.extract.identity import identity_key
 from datasette_claims.extract.linking import AliasIndex, SourceInfo
 from datasette_claims.formats import registered_importers
 from datasette_claims.formats.base import ImportBatch, Importer, choose_importer
@@ -251,6 +253,7 @@ def _follow_source_decisions(db: sqlite_utils.Database, plan: LoadPlan) -> None:
     the source the person chose, and the suggestion is not made again."""
     if not plan.suggested_sources:
         return
+    _one_source_per_name(db, plan)
     merged = dict(
         db.execute(
             "select id, merged_into from sources "
@@ -273,6 +276,41 @@ def _follow_source_decisions(db: sqlite_utils.Database, plan: LoadPlan) -> None:
             and db.execute("select 1 from sources where id = ?", [parent]).fetchone() is None
         ):
             suggestion["parent_id"] = None
+
+
+def _one_source_per_name(db: sqlite_utils.Database, plan: LoadPlan) -> None:
+    """One person under two spellings ("Selenskyj", "Zelensky") is one suggested source:
+    the first the database (or else this load) gave that name's identity key."""
+    suggested = plan.suggested_sources
+    named = [s for s in suggested if not suggested[s].get("document_id")]
+    if not named or not db["sources"].exists():
+        return
+    # A suggestion the database holds already kept its id when it was made: only new
+    # ones are compared (a reload compares nothing).
+    stored = {
+        source_id
+        for (source_id,) in db.execute(
+            "select id from sources where id in (select value from json_each(?))",
+            [json.dumps(named)],
+        )
+    }
+    if stored >= set(named):
+        return
+    first: dict[str, str] = {}
+    scoped = "and document_id is null" if "document_id" in db["sources"].columns_dict else ""
+    for (source_id,) in db.execute(
+        f"select id from sources where id like 'suggested-%' {scoped} order by rowid"
+    ):
+        first.setdefault(identity_key(source_id.removeprefix("suggested-")), source_id)
+    moved: dict[str, str] = {}
+    for source_id in named:
+        chosen = first.setdefault(identity_key(source_id.removeprefix("suggested-")), source_id)
+        if chosen != source_id:
+            moved[source_id] = chosen
+            del suggested[source_id]
+    if moved:
+        for row in plan.claims:
+            row["source_id"] = moved.get(row["source_id"] or "", row["source_id"])
 
 
 def alias_index(db: sqlite_utils.Database, sources: list[SourceEntry]) -> AliasIndex:

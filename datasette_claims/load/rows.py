@@ -35,6 +35,7 @@ def suggested_source_row(provisional: Provisional) -> dict[str, Any]:
         "role": provisional.role,
         "parent_id": provisional.parent_id,
         "origin": "suggested",
+        "document_id": provisional.document_id,
     }
 
 
@@ -58,7 +59,7 @@ def extracted_rows(
     publisher_id = index.link(publisher) if publisher else None
     rows = []
     own_spans: set[str] = set()
-    speakers = DocumentSpeakers(article.text, index)
+    speakers = DocumentSpeakers(article.text, index, article.id)
     for claim in extract_claims(
         article.text,
         language=meta.get("language") or article.language,
@@ -80,7 +81,7 @@ def extracted_rows(
         claim_ids[row_id] = article.path
         source_id = claim.source_id
         if source_id is None and suggested is not None:
-            provisional = speakers.source(claim.speaker)
+            provisional = speakers.source(claim.speaker, claim.speaker_start)
             if provisional is not None:
                 source_id = provisional.id
                 suggested.setdefault(provisional.id, suggested_source_row(provisional))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette_claims.model import OPPOSING, SUPPORTING, canonical_unit
-from datasette_claims.propositions.status import derive_proposition_status, stances_by_institution
+from datasette_claims.propositions.status import evidence_status, stances_by_institution, vouched
 
 
 @dataclass
@@ -35,6 +35,8 @@ class InstitutionGroup:
                     "role": claim.get("source_role"),
                     "kind": claim.get("source_kind"),
                     "origin": claim.get("source_origin"),
+                    # Named only by a common noun in this document: which one?
+                    "document_id": claim.get("source_document_id"),
                     "claims": [],
                 },
             )
@@ -50,12 +52,21 @@ class InstitutionGroup:
 
     @property
     def counted_stances(self) -> list[str]:
-        """Stances that count towards corroboration and dispute.
+        """Stances that count towards corroboration.
 
         An outlet narrating in its own voice reports what others do; it does not
-        corroborate them, so its claims are shown but not counted.
+        corroborate them, so its claims are shown but not counted. Nor does a suggested
+        source until a person confirms it.
         """
-        return sorted({c["stance"] for c in self.claims if c.get("source_kind") != "outlet"})
+        return sorted({c["stance"] for c in self.claims if _counts(c) and vouched(c)})
+
+    @property
+    def suggested_stances(self) -> list[str]:
+        """Stances taken only through suggested sources (shown, not yet counted)."""
+        return sorted(
+            {c["stance"] for c in self.claims if _counts(c) and not vouched(c)}
+            - set(self.counted_stances)
+        )
 
 
 @dataclass
@@ -75,15 +86,25 @@ class Comparison:
     # institution, for corroboration or disagreement.
     unattributed: list[dict[str, Any]] = field(default_factory=list)
 
+    # Suggested sources whose confirmation would change the status (see confirmations()).
+    confirmations: list[dict[str, Any]] = field(default_factory=list)
+
     @property
     def independent_asserting(self) -> list[str]:
         return [g.name for g in self.groups if SUPPORTING & set(g.counted_stances)]
+
+    @property
+    def suggested_asserting(self) -> list[str]:
+        """Institutions that assert only through suggested sources: not counted yet."""
+        return [g.name for g in self.groups if SUPPORTING & set(g.suggested_stances)]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "independent_institutions": len(self.groups),
             "asserting_institutions": self.independent_asserting,
+            "suggested_asserting_institutions": self.suggested_asserting,
+            "confirmations": self.confirmations,
             "groups": [
                 {"id": g.id, "name": g.name, "stances": g.stances, "sources": g.sources}
                 for g in self.groups
@@ -111,14 +132,69 @@ def compare(claims: list[dict[str, Any]]) -> Comparison:
         group = groups.setdefault(key, InstitutionGroup(key, claim.get("group_name") or key))
         group.claims.append(claim)
     ordered = sorted(groups.values(), key=lambda g: (-len(g.claims), g.name))
-    status = derive_proposition_status(stances_by_institution(claims))
+    status = evidence_status(claims)
     attributed = [c for group in ordered for c in group.claims]
     disagreements = _stance_conflicts(ordered) + _figure_conflicts(attributed)
     figures = sorted(
         (c for c in claims if c.get("figure_value") is not None or c.get("figure_text")),
         key=lambda c: (c.get("figure_as_of") or "", c.get("figure_value") or 0),
     )
-    return Comparison(ordered, status, disagreements, figures, unattributed)
+    return Comparison(ordered, status, disagreements, figures, unattributed, confirmations(claims))
+
+
+def confirmations(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What confirming suggested sources would change: each source whose confirmation
+    alone changes the status the sources give, or else the fewest, in page order, that
+    together would.
+
+    Each entry: {"sources": [{"id", "name"}], "status": the status it would give,
+    "message": "confirming X would make this corroborated"}.
+    """
+    current = evidence_status(claims)
+    suggested: dict[str, str] = {}
+    for claim in claims:
+        if claim.get("source_id") and not vouched(claim):
+            suggested.setdefault(claim["source_id"], claim.get("source_name") or claim["source_id"])
+
+    def with_confirmed(confirmed: set[str]) -> list[dict[str, Any]]:
+        return [
+            {**c, "source_origin": "confirmed"} if c.get("source_id") in confirmed else c
+            for c in claims
+        ]
+
+    def status_with(confirmed: set[str]) -> str:
+        return evidence_status(with_confirmed(confirmed))
+
+    def vouching(confirmed: set[str]) -> int:
+        groups = stances_by_institution(with_confirmed(confirmed), vouched_only=True)
+        return sum(1 for stances in groups.values() if SUPPORTING & stances)
+
+    found = []
+    for source_id, name in suggested.items():
+        status = status_with({source_id})
+        if status != current:
+            found.append(_confirmation([(source_id, name)], status))
+    if found or len(suggested) < 2:
+        return found
+    chosen: list[tuple[str, str]] = []
+    for source_id, name in suggested.items():
+        before = {s for s, _ in chosen}
+        if vouching(before | {source_id}) == vouching(before):
+            continue  # adds no institution that asserts
+        chosen.append((source_id, name))
+        status = status_with({s for s, _ in chosen})
+        if status != current:
+            return [_confirmation(chosen, status)]
+    return []
+
+
+def _confirmation(sources: list[tuple[str, str]], status: str) -> dict[str, Any]:
+    names = " and ".join(name for _, name in sources)
+    return {
+        "sources": [{"id": source_id, "name": name} for source_id, name in sources],
+        "status": status,
+        "message": f"confirming {names} would make this {status}",
+    }
 
 
 def _stance_conflicts(groups: list[InstitutionGroup]) -> list[Disagreement]:

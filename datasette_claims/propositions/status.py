@@ -15,20 +15,41 @@ _TAKES_A_SIDE = frozenset(SUPPORTING | OPPOSING)
 _OPPOSITE = {"confirmed": "refuted", "refuted": "confirmed"}
 
 
-def derive_proposition_status(stances_by_group: Mapping[str, Iterable[str]]) -> str:
+def derive_proposition_status(
+    stances_by_group: Mapping[str, Iterable[str]],
+    vouched_by_group: Mapping[str, Iterable[str]] | None = None,
+) -> str:
     """Status of a proposition from the stances each independent institution takes.
 
-    disputed: one institution asserts and another denies;
-    corroborated: at least two independent institutions assert;
+    disputed: one institution asserts and another denies (any source's claims);
+    corroborated: at least two independent institutions assert through registry or
+    confirmed sources (`vouched_by_group`, by default every group's stances): a
+    suggested source never corroborates;
     unverified: anything less.
     """
     asserting = {g for g, stances in stances_by_group.items() if SUPPORTING & set(stances)}
     denying = {g for g, stances in stances_by_group.items() if OPPOSING & set(stances)}
     if any(a != d for a in asserting for d in denying):
         return "disputed"
-    if len(asserting) >= 2:
+    if vouched_by_group is None:
+        vouched_by_group = stances_by_group
+    vouching = {g for g, stances in vouched_by_group.items() if SUPPORTING & set(stances)}
+    if len(vouching) >= 2:
         return "corroborated"
     return "unverified"
+
+
+def vouched(claim: dict[str, Any]) -> bool:
+    """Whether a person stands behind the claim's source: the curated registry, or a
+    suggested source someone confirmed. Machine suggestions never corroborate."""
+    return claim.get("source_origin") != "suggested"
+
+
+def evidence_status(claims: list[dict[str, Any]]) -> str:
+    """What the sources alone make of a proposition: disputed, corroborated, unverified."""
+    return derive_proposition_status(
+        stances_by_institution(claims), stances_by_institution(claims, vouched_only=True)
+    )
 
 
 def _verdict(claim: dict[str, Any]) -> str | None:
@@ -46,17 +67,19 @@ def _verdict(claim: dict[str, Any]) -> str | None:
     return None
 
 
-def stances_by_institution(claims: list[dict[str, Any]]) -> dict[str, set[str]]:
+def stances_by_institution(
+    claims: list[dict[str, Any]], vouched_only: bool = False
+) -> dict[str, set[str]]:
     """The stances each independent institution takes, as corroboration counts them.
 
     An outlet narrating in its own voice reports what others do: it takes no stance here.
     A claim with no source is no institution at all: it never counts, for corroboration or
-    for disagreement.
+    for disagreement. `vouched_only` leaves out claims of suggested sources.
     """
     found: dict[str, set[str]] = {}
     for claim in claims:
         key = claim.get("independence_group") or claim.get("source_id")
-        if not key:
+        if not key or (vouched_only and not vouched(claim)):
             continue
         group = found.setdefault(key, set())
         if claim.get("source_kind") != "outlet":
@@ -76,7 +99,8 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
     proposition (confirmed or refuted). Without one, the latest imported fact-check
     verdict that does decides it: imported verdicts are evidence, ranked below every
     person's review whatever their dates. Without either, the evidence decides: disputed
-    when independent institutions disagree, corroborated when two or more assert.
+    when independent institutions disagree, corroborated when two or more assert through
+    registry or confirmed sources (suggested sources never corroborate).
     Retracted claims no longer count. Reviewed claims keep the status people gave them;
     a claim with an imported verdict takes that verdict's status; the others follow the
     proposition: on a decided proposition its assertions take the verdict and its
@@ -93,7 +117,7 @@ def derive_statuses(claims: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
         latest = max(judged, key=lambda c: (c["reviewed_at"] or "", c["id"]))
         status = _verdict(latest) or "unverified"
     else:
-        status = derive_proposition_status(stances_by_institution(counted))
+        status = evidence_status(counted)
     opposite = _OPPOSITE
     derived = {}
     for claim in claims:

@@ -141,7 +141,7 @@ def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str
         entry = {**entry, "claims": [redact(c, hidden) for c in entry["claims"]]}
         entry["figures"] = [redact(c, hidden) for c in entry["figures"]]
         if no_sources:
-            entry.update(name=None, role=None, kind=None)
+            entry.update(name=None, role=None, kind=None, document_id=None)
         return entry
 
     summary = dict(summary)
@@ -157,6 +157,8 @@ def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str
     ]
     if no_sources:
         summary["asserting_institutions"] = []
+        summary["suggested_asserting_institutions"] = []
+        summary["confirmations"] = []
         summary["reviews"] = [{**r, "source_name": None} for r in summary["reviews"]]
         summary["figure_ranges"] = [{**r, "sources": []} for r in summary["figure_ranges"]]
         summary["latest_figures"] = [
@@ -372,6 +374,8 @@ async def compare_view(datasette: Any, request: Any) -> Response:
         if c["reviewed_at"]
     ]
     summary["latest_figures"] = latest_figures(claims)
+    if proposition["status"] in ("confirmed", "refuted"):
+        summary["confirmations"] = []  # a review decides it: no source's confirmation would
     if hidden:
         # Worked out on every row (the status is the database's), shown without what the
         # actor may not view.

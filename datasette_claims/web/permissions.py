@@ -87,6 +87,7 @@ LENT_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_kind",
         "source_role",
         "source_origin",
+        "source_document_id",
         "source_country",
         "independence_group",
         "group_name",

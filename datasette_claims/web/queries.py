@@ -15,7 +15,7 @@ CLAIM_COLUMNS = """
     c.claimed_at, c.status, c.origin, c.confidence, c.note, c.created_at, c.updated_at,
     c.reviewed_at, c.reviewed_by, c.credibility, c.link_status, c.link_score,
     s.name as source_name, s.kind as source_kind, s.role as source_role,
-    {source_origin} as source_origin,
+    {source_origin} as source_origin, {source_document} as source_document_id,
     s.country as source_country, s.independence_group, g.name as group_name,
     p.statement as proposition_statement, p.status as proposition_status,
     d.title as document_title, d.path as document_path,
@@ -26,15 +26,20 @@ CLAIM_COLUMNS = """
 async def claim_columns(db: Any) -> str:
     """The claim columns, for databases from before provisional sources too (a published
     file of an earlier release is read as it is, never migrated)."""
+    columns = await _source_columns(db)
     return CLAIM_COLUMNS.format(
-        source_origin="s.origin" if await _has_source_origin(db) else "null"
+        source_origin="s.origin" if "origin" in columns else "null",
+        source_document="s.document_id" if "document_id" in columns else "null",
     )
+
+
+async def _source_columns(db: Any) -> set[str]:
+    return {row[1] for row in (await db.execute("pragma table_info(sources)")).rows}
 
 
 async def _has_source_origin(db: Any) -> bool:
     """Whether the sources table has provisional sources' `origin` (migration 0008)."""
-    columns = {row[1] for row in (await db.execute("pragma table_info(sources)")).rows}
-    return "origin" in columns
+    return "origin" in await _source_columns(db)
 
 
 CLAIM_JOINS = """
@@ -489,10 +494,23 @@ async def awaiting_people(db: Any, hidden: frozenset[str]) -> dict[str, int]:
         found["disputed"] = (
             await db.execute("select count(*) from propositions where status = 'disputed'")
         ).rows[0][0]
-    if "sources" not in hidden and await _has_source_origin(db):
+    columns = await _source_columns(db) if "sources" not in hidden else set()
+    if "origin" in columns:
+        # Speakers named only by a common noun belong to one article each: counted apart
+        # (per article), so they do not flood the named ones.
+        scoped = "document_id is null" if "document_id" in columns else "1"
         found["suggested_sources"] = (
-            await db.execute("select count(*) from sources where origin = 'suggested'")
+            await db.execute(
+                f"select count(*) from sources where origin = 'suggested' and {scoped}"
+            )
         ).rows[0][0]
+        if "document_id" in columns:
+            found["common_noun_sources"], found["common_noun_documents"] = (
+                await db.execute(
+                    "select count(*), count(distinct document_id) from sources "
+                    "where origin = 'suggested' and document_id is not null"
+                )
+            ).rows[0]
     # Databases from before migration 0015 (served as they are, -i) have no kept checks.
     if "claim_reviews" not in hidden and await db.table_exists("proposition_checks"):
         try:
