@@ -18,7 +18,7 @@ from typing import Any
 
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.verdicts import normalise_verdict
-from datasette_claims.inputs.fields import id_problem, name_problem
+from datasette_claims.inputs.fields import RESERVED_IDS, id_problem, name_problem
 from datasette_claims.inputs.registry import SourceEntry
 from datasette_claims.model import (
     SOURCE_KINDS,
@@ -43,6 +43,7 @@ class ImportBatch:
     ratings: dict[tuple[str, str, str], int] = field(default_factory=dict)
     propositions: dict[str, PropositionRow] = field(default_factory=dict)
     verdicts: dict[str, str] | None = None
+    claim_lines: dict[str, int | None] = field(default_factory=dict)  # where each id was
     _review_keys: set[tuple[Any, ...]] = field(default_factory=set)
     _stubs: set[str] = field(default_factory=set)
 
@@ -170,6 +171,7 @@ class ImportBatch:
                 field=id_field,
             )
         self.claims[claim_id] = row  # duplicates in the input collapse into one claim
+        self.claim_lines.setdefault(claim_id, line)
         return claim_id
 
     def review(
@@ -224,7 +226,9 @@ def _text(value: Any) -> str | None:
 def slug(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80] or "unnamed"
+    made = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80] or "unnamed"
+    # A source named "Story" gets an id its page can be reached at.
+    return f"{made}-source" if made in RESERVED_IDS else made
 
 
 class Importer(ABC):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlite_utils
 
 from datasette_claims.errors import LoadError
@@ -10,20 +12,39 @@ from datasette_claims.load.plan import LoadPlan
 from datasette_claims.model import ClaimRow
 
 
-def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, str | None]:
-    """Claims that exist and were not imported (id -> who reviewed them): never overwritten."""
+def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    """Claims that exist and were not imported: never overwritten. id -> who reviewed it,
+    its origin, text and stance."""
     if not ids or not db["claims"].exists() or "reviewed_by" not in db["claims"].columns_dict:
         return {}
-    kept: dict[str, str | None] = {}
+    kept: dict[str, tuple[Any, ...]] = {}
     for at in range(0, len(ids), 500):
         chunk = ids[at : at + 500]
         marks = ", ".join("?" for _ in chunk)
-        for claim_id, reviewer in db.execute(
-            f"select id, reviewed_by from claims where origin != 'imported' and id in ({marks})",
+        for claim_id, *stored in db.execute(
+            f"select id, reviewed_by, origin, text, stance from claims "
+            f"where origin != 'imported' and id in ({marks})",
             chunk,
         ).fetchall():
-            kept[claim_id] = reviewer
+            kept[claim_id] = tuple(stored)
     return kept
+
+
+def _same_claim(batch: ImportBatch, row: ClaimRow, stored: tuple[Any, ...]) -> None:
+    """An imported row may name a curated or extracted claim only to add a verdict to it
+    (our own export, read back): with other words or another stance it is refused, not
+    dropped, since it would never be stored."""
+    _, origin, text, stance = stored
+    differs = [name for name, ours in (("text", text), ("stance", stance)) if row[name] != ours]
+    if differs:
+        raise LoadError(
+            f"claim id '{row['id']}' is a {origin} claim in the database, with another "
+            f"{' and '.join(differs)}; an imported row cannot change it. Give the row "
+            "another id, or none",
+            file=batch.path,
+            line=batch.claim_lines.get(row["id"]),
+            field="id",
+        )
 
 
 def _check_extracted(
@@ -78,15 +99,13 @@ def merge_imports(
             if prop["id"] not in propositions:
                 plan.propositions.append(prop)
                 propositions.add(prop["id"])
-        for document in batch.documents.values():
-            if document["id"] not in documents:
-                plan.documents.append(document)
-                documents.add(document["id"])
+        used: set[str] = set()  # documents of the claims taken: no document without one
         for claim_id, row in batch.claims.items():
             if claim_id in claim_ids:
                 raise LoadError(
                     f"claim id '{claim_id}' is also used in {claim_ids[claim_id]}",
                     file=batch.path,
+                    line=batch.claim_lines.get(claim_id),
                     field="id",
                 )
             if row["proposition_id"] and row["proposition_id"] not in propositions:
@@ -94,16 +113,24 @@ def merge_imports(
                     f"unknown proposition '{row['proposition_id']}'; give its statement in a "
                     "proposition_statement column",
                     file=batch.path,
+                    line=batch.claim_lines.get(claim_id),
                     field="proposition",
                 )
             if row["origin"] == "extracted":
                 _check_extracted(db, batch.path, row, texts, known_sources)
-            if claim_id not in kept:
+            if claim_id in kept:
+                _same_claim(batch, row, kept[claim_id])
+            else:
                 claims[claim_id] = row
+                used.add(row["document_id"])
+        for document in batch.documents.values():
+            if document["id"] in used and document["id"] not in documents:
+                plan.documents.append(document)
+                documents.add(document["id"])
         plan.reviews.extend(
             r
             for r in batch.reviews
-            if r["claim_id"] not in kept or r["reviewer"] != kept[r["claim_id"]]
+            if r["claim_id"] not in kept or r["reviewer"] != kept[r["claim_id"]][0]
         )
         plan.ratings.extend(
             {"source_id": s, "scheme": scheme, "label": label, "count": count}

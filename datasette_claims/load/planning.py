@@ -118,6 +118,7 @@ def plan_load(
     fetched: list[Article] | None = None,
     inputs: Inputs | None = None,
     terms: tuple[str, TermsAhead] | None = None,
+    named: set[Path] | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
@@ -128,8 +129,12 @@ def plan_load(
     and `discovered=True` when `paths` are such files already (they are not walked again).
     With `extract`, the registered extractors find claims in every document; beside a
     curated claim file only extracted claims that cover text no curated claim covers stay.
+    `named` are the files the user named themselves (resolved): the only articles outside
+    its folder a claim file may name; by default the files among undiscovered `paths`.
     """
     check_compatible(db)
+    if named is None:
+        named = set() if discovered else {Path(p).resolve() for p in paths if Path(p).is_file()}
     files = [Path(p) for p in paths] if discovered else discover(paths)
     articles, sources, curated_files, batches = inputs or read_inputs(
         files, progress, forced_format, verdicts
@@ -158,7 +163,7 @@ def plan_load(
     claim_ids: dict[str, str] = {}
     curated_for: dict[str, str] = {}
     for cf in curated_files:
-        article = _curated_document(db, cf, by_path)
+        article = _curated_document(db, cf, by_path, named)
         if article.id in curated_for:
             raise LoadError(
                 f"a second claim file for the same document (the first is "
@@ -332,28 +337,31 @@ def _source_groups(db: sqlite_utils.Database, sources: list[SourceEntry]) -> dic
 
 
 def _curated_document(
-    db: sqlite_utils.Database, cf: CuratedFile, by_path: dict[Path, Article]
+    db: sqlite_utils.Database, cf: CuratedFile, by_path: dict[Path, Article], named: set[Path]
 ) -> Article:
     """The article a claim file is about: named by file (read if not given) or by id."""
     if cf.document_file:
+        folder = Path(cf.path).parent.resolve()
         target = (Path(cf.path).parent / cf.document_file).resolve()
-        if target in by_path:
-            return by_path[target]
-        # Only the claim file's own folder, or an article this load reads anyway: a claim
-        # file from elsewhere must not pull in any file it names (`/etc/passwd`, `../../x`).
-        if not target.is_relative_to(Path(cf.path).parent.resolve()):
+        # Only the claim file's own folder (after `..` and symlinks), or an article the
+        # user named: a claim file must not pull in any file it names (`/etc/passwd`,
+        # `../../x`, `notes.txt -> ~/.ssh/id_rsa`), even one a folder load reads.
+        if not target.is_relative_to(folder) and target not in named:
             raise LoadError(
-                f"the article '{cf.document_file}' lies outside the claim file's folder; "
-                "put it beside the claim file or name it on the command line",
+                f"the article '{cf.document_file}' lies outside the claim file's folder "
+                f"(it resolves to {target}); put it beside the claim file or name it on "
+                "the command line",
                 file=cf.path,
-                line=cf.line,
+                line=cf.file_line or cf.line,
                 field="file",
             )
+        if target in by_path:
+            return by_path[target]
         if not target.exists():
             raise LoadError(
                 f"the article '{cf.document_file}' does not exist next to the claim file",
                 file=cf.path,
-                line=cf.line,
+                line=cf.file_line or cf.line,
                 field="file",
             )
         article = read_any_article(target)

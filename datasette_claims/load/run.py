@@ -113,6 +113,8 @@ def load_paths(
     (prefetch.py): for the command line, not for a server's threads, which fork would copy.
     """
     files = files if files is not None else discover(paths)
+    # Files the user named (not found in a folder): a claim file may name these anywhere.
+    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     summary = LoadSummary()
     with ExitStack() as stack, _page_cache(db), write_transaction(db):
         migrate(db)
@@ -161,6 +163,7 @@ def load_paths(
                 fetched=fetched if number == 0 else None,
                 inputs=inputs,
                 terms=terms,
+                named=named,
             )
             summary.add(apply_plan(db, plan, actor=actor))
         stamp = now()
