@@ -22,6 +22,7 @@ from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.errors import CheckpointError, ClaimsError, ReviewError
 from datasette_claims.formats.verdicts import load_verdict_map
 from datasette_claims.inputs.decoding import INPUT_ENCODING
+from datasette_claims.inputs.limits import DEFAULT_LIMITS, LIMITS, Limits
 from datasette_claims.load.apply import LoadSummary
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.run import load_paths
@@ -86,6 +87,20 @@ def claims() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML/JSON mapping of fact-check verdicts to statuses, over the defaults",
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_bytes,
+    show_default=True,
+    help="Largest article, claim file or registry, in bytes (imported data files stream)",
+)
+@click.option(
+    "--max-claims",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_claims,
+    show_default=True,
+    help="Most claims in one claim file or imported file",
+)
 def load(
     database: Path,
     paths: tuple[Path, ...],
@@ -96,6 +111,8 @@ def load(
     verdict_map: Path | None,
     force: bool,
     encoding: str,
+    max_bytes: int,
+    max_claims: int,
 ) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
@@ -104,6 +121,7 @@ def load(
     """
     existed = database.exists()
     _use_encoding(encoding)
+    limits = LIMITS.set(Limits(max_bytes=max_bytes, max_claims=max_claims))
     try:
         verdicts = load_verdict_map(verdict_map) if verdict_map else None
         summary = _load(
@@ -120,6 +138,8 @@ def load(
         if not existed:
             _remove_new_database(database)
         raise
+    finally:
+        LIMITS.reset(limits)  # this command's limits, not the next one's in this process
     if not quiet:
         click.echo(f"loaded {database}:")
         for line in summary.lines():

@@ -19,6 +19,7 @@ from typing import Any
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.verdicts import normalise_verdict
 from datasette_claims.inputs.fields import RESERVED_IDS, id_problem, name_problem
+from datasette_claims.inputs.limits import check_claims
 from datasette_claims.inputs.registry import SourceEntry
 from datasette_claims.model import (
     SOURCE_KINDS,
@@ -163,6 +164,8 @@ class ImportBatch:
             **{k: v for k, v in fields.items() if v is not None},
         )
         earlier = self.claims.get(claim_id)
+        if earlier is None:
+            check_claims(len(self.claims) + 1, self.path, line)  # before the rest is read
         if earlier is not None and earlier["text"] != text:
             raise LoadError(
                 f"claim id '{claim_id}' is used twice with different text",

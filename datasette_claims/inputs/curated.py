@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette_claims.inputs.fields import Fields
+from datasette_claims.inputs.limits import check_claims
 from datasette_claims.model import QUOTE_KINDS, STANCES, canonical_unit
 
 DOCUMENT_FIELDS = {"file", "id", "title", "kicker", "publisher", "url", "published_at", "language"}
@@ -114,6 +115,7 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
     claims = top.items_of("claims")
     if not claims:
         raise top.error("the claim file lists no claims", "claims")
+    check_claims(len(claims), path, top.line("claims"), "claims")
     for item in claims:
         curated.claims.append(_claim(Fields(item, path, "claim", top.line("claims"))))
     return curated

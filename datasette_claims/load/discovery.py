@@ -31,9 +31,7 @@ SKIPPED_FILES = re.compile(
 )
 
 
-def discover(
-    paths: Iterable[str | Path], warn: Callable[[str], None] | None = None
-) -> list[Path]:
+def discover(paths: Iterable[str | Path], warn: Callable[[str], None] | None = None) -> list[Path]:
     """Expand directories into the files we know how to load, in a stable order.
 
     A file named in PATHS is the user's choice and is taken wherever it points. In a

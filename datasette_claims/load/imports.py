@@ -35,7 +35,11 @@ def _same_claim(batch: ImportBatch, row: ClaimRow, stored: tuple[Any, ...]) -> N
     (our own export, read back): with other words or another stance it is refused, not
     dropped, since it would never be stored."""
     _, origin, text, stance = stored
-    differs = [name for name, ours in (("text", text), ("stance", stance)) if row[name] != ours]
+    differs = [
+        name
+        for name, given, ours in (("text", row["text"], text), ("stance", row["stance"], stance))
+        if given != ours
+    ]
     if differs:
         raise LoadError(
             f"claim id '{row['id']}' is a {origin} claim in the database, with another "

@@ -22,6 +22,7 @@ from datasette_claims.inputs.article import Article, read_article
 from datasette_claims.inputs.curated import CuratedFile, parse_curated
 from datasette_claims.inputs.decoding import decode_head, read_bytes
 from datasette_claims.inputs.html import HTML_SUFFIXES, read_html
+from datasette_claims.inputs.limits import check_size
 from datasette_claims.inputs.registry import SourceEntry, independence_groups, parse_registry
 from datasette_claims.inputs.structured import read_structured
 from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXES, discover
@@ -67,6 +68,7 @@ def read_inputs(
         elif suffix in ARTICLE_SUFFIXES:
             articles.append(read_any_article(path))
         elif suffix in STRUCTURED_SUFFIXES:
+            check_size(path, "file")  # before parsing: YAML takes ~70 bytes of memory a byte
             data = read_structured(path)
             if isinstance(data, dict) and "sources" in data:
                 sources.extend(parse_registry(data, str(path)))
@@ -90,7 +92,9 @@ def read_inputs(
 
 
 def read_any_article(path: Path) -> Article:
-    """A text, Markdown or saved HTML article, by its file name."""
+    """A text, Markdown or saved HTML article, by its file name, if within --max-bytes
+    (checked before it is read: trafilatura and extraction are the slow part of a load)."""
+    check_size(path, "article")
     if path.suffix.lower() in HTML_SUFFIXES:
         return read_html(path)
     return read_article(path)
