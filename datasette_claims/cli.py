@@ -648,7 +648,7 @@ def checkpoint_command(database: Path) -> None:
             raise click.ClickException(f"{database} holds no claims")
         if not checkpoint(db, database, lambda _: None):
             raise click.ClickException(
-                f"{database}: another connection is reading an older snapshot, so the "
+                f"{database}: another connection is reading an older snapshot (or writing), so the "
                 "write-ahead log could not all be moved into the file; try again when it has "
                 "finished"
             )

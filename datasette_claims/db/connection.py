@@ -93,9 +93,10 @@ def checkpoint(db: sqlite_utils.Database, path: str | Path, warn: Warn) -> bool:
             ) from None
     if busy:
         warn(
-            f"{path}: another connection is reading an older snapshot, so the write-ahead "
-            f"log is not yet in the database file; it will be when that reader finishes "
-            f"(or run `datasette claims checkpoint {path}` before publishing)"
+            f"{path}: another connection is reading an older snapshot (or writing), so "
+            "the write-ahead log is not all in the database file yet; it will be when that "
+            f"connection finishes (or run `datasette claims checkpoint {path}` before "
+            "publishing)"
         )
         return False
     return True
