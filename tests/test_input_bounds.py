@@ -120,9 +120,9 @@ def test_a_csv_row_with_a_curated_claims_id_and_other_words_is_refused(seed_copy
     path = tmp_path / "rows.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["id", "text", "source_name", "verdict", "reviewer"])
-        out.writerow(["other", "A claim of our own", "Anna", "", ""])
-        out.writerow(["nis-3000-in-russia", "Something else entirely", "Anna", "False", "Checker"])
+        out.writerow(["id", "text", "source_name", "status"])
+        out.writerow(["other", "A claim of our own", "Anna", ""])
+        out.writerow(["nis-3000-in-russia", "Something else entirely", "Anna", "refuted"])
     refused(
         seed_copy,
         path,
@@ -131,14 +131,29 @@ def test_a_csv_row_with_a_curated_claims_id_and_other_words_is_refused(seed_copy
     )
 
 
+COUNTS = "select (select count(*) from documents), (select count(*) from sources)"
+
+
+def test_a_verdict_for_a_curated_claim_is_kept_and_leaves_no_orphan(seed_copy, tmp_path):
+    path = tmp_path / "verdict.csv"
+    path.write_text(
+        "id,text,source_name,verdict,reviewer\nnis-3000-in-russia,x,Some Outlet,False,Checker\n",
+        encoding="utf-8",
+    )
+    before = rows(seed_copy, COUNTS)
+    result = run_cli("load", seed_copy, path)
+    assert result.exit_code == 0, result.output
+    assert rows(seed_copy, "select reviewer, verdict from claim_reviews") == [("Checker", "False")]
+    assert rows(seed_copy, COUNTS) == before  # landed code: a document and a source more
+
+
 def test_reloading_our_own_export_adds_no_document_or_source(seed_copy, tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(run_cli("export", seed_copy, "--format", "csv").output, encoding="utf-8")
-    counts = "select (select count(*) from documents), (select count(*) from sources)"
-    before = rows(seed_copy, counts)
+    before = rows(seed_copy, COUNTS)
     result = run_cli("load", seed_copy, path)
     assert result.exit_code == 0, result.output
-    assert rows(seed_copy, counts) == before  # landed code: one orphan document per row
+    assert rows(seed_copy, COUNTS) == before  # landed code: one orphan document per row
 
 
 # --- limits on one file ----------------------------------------------------------------

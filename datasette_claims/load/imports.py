@@ -30,21 +30,23 @@ def _kept_claims(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple[A
     return kept
 
 
-def _same_claim(batch: ImportBatch, row: ClaimRow, stored: tuple[Any, ...]) -> None:
+def _same_claim(
+    batch: ImportBatch, row: ClaimRow, stored: tuple[Any, ...], judged: set[str]
+) -> None:
     """An imported row may name a curated or extracted claim only to add a verdict to it
-    (our own export, read back): with other words or another stance it is refused, not
-    dropped, since it would never be stored."""
+    (JUDGED: the rows whose verdict is kept) or as the claim it is (our own export, read
+    back). Otherwise it would be dropped unseen, so it is refused."""
     _, origin, text, stance = stored
     differs = [
         name
         for name, given, ours in (("text", row["text"], text), ("stance", row["stance"], stance))
         if given != ours
     ]
-    if differs:
+    if differs and row["id"] not in judged:
         raise LoadError(
             f"claim id '{row['id']}' is a {origin} claim in the database, with another "
-            f"{' and '.join(differs)}; an imported row cannot change it. Give the row "
-            "another id, or none",
+            f"{' and '.join(differs)}; an imported row cannot change it, only add a verdict "
+            "to it. Give the row another id, or none",
             file=batch.path,
             line=batch.claim_lines.get(row["id"]),
             field="id",
@@ -98,12 +100,19 @@ def merge_imports(
     kept = _kept_claims(db, [cid for batch in batches for cid in batch.claims])
     texts = {row["id"]: row["text"] for row in plan.documents}
     known_sources = {s.id for s in plan.sources} | existing_ids(db, "sources")
+    unclaimed: set[str] = set()  # sources of rows that name a stored claim
     for batch in batches:
         for prop in batch.propositions.values():
             if prop["id"] not in propositions:
                 plan.propositions.append(prop)
                 propositions.add(prop["id"])
         used: set[str] = set()  # documents of the claims taken: no document without one
+        verdicts = [
+            r
+            for r in batch.reviews
+            if r["claim_id"] not in kept or r["reviewer"] != kept[r["claim_id"]][0]
+        ]
+        judged = {r["claim_id"] for r in verdicts}
         for claim_id, row in batch.claims.items():
             if claim_id in claim_ids:
                 raise LoadError(
@@ -123,7 +132,9 @@ def merge_imports(
             if row["origin"] == "extracted":
                 _check_extracted(db, batch.path, row, texts, known_sources)
             if claim_id in kept:
-                _same_claim(batch, row, kept[claim_id])
+                _same_claim(batch, row, kept[claim_id], judged)
+                if row["source_id"]:
+                    unclaimed.add(row["source_id"])
             else:
                 claims[claim_id] = row
                 used.add(row["document_id"])
@@ -131,16 +142,28 @@ def merge_imports(
             if document["id"] in used and document["id"] not in documents:
                 plan.documents.append(document)
                 documents.add(document["id"])
-        plan.reviews.extend(
-            r
-            for r in batch.reviews
-            if r["claim_id"] not in kept or r["reviewer"] != kept[r["claim_id"]][0]
-        )
+        plan.reviews.extend(verdicts)
         plan.ratings.extend(
             {"source_id": s, "scheme": scheme, "label": label, "count": count}
             for (s, scheme, label), count in batch.ratings.items()
         )
     plan.claims.extend(claims.values())
+    _drop_unclaimed_sources(plan, unclaimed)
+
+
+def _drop_unclaimed_sources(plan: LoadPlan, unclaimed: set[str]) -> None:
+    """Sources that only the rows naming a stored claim brought, which no claim or other
+    source refers to: not written, so a verdict for a curated claim leaves no orphan."""
+    if not unclaimed:
+        return
+    referred = {row["source_id"] for row in plan.claims}
+    for entry in plan.sources:
+        referred.update((entry.parent_id, entry.independence_group))
+    plan.sources = [
+        entry
+        for entry in plan.sources
+        if not (entry.imported and entry.id in unclaimed and entry.id not in referred)
+    ]
 
 
 def existing_ids(db: sqlite_utils.Database, table: str) -> set[str]:
