@@ -6,7 +6,9 @@ import codecs
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,10 +19,11 @@ from datasette_claims.db.connection import opened, write_transaction
 from datasette_claims.db.migrations import migrate
 from datasette_claims.db.schema import check_compatible
 from datasette_claims.decisions.reviews import review_claim
-from datasette_claims.errors import ClaimsError, ReviewError
+from datasette_claims.errors import CheckpointError, ClaimsError, ReviewError
 from datasette_claims.extract import DEFAULT_EXTRACTOR, Extractor, choose_extractors
 from datasette_claims.formats.verdicts import load_verdict_map
 from datasette_claims.inputs.decoding import INPUT_ENCODING
+from datasette_claims.inputs.limits import DEFAULT_LIMITS, LIMITS, Limits
 from datasette_claims.load.apply import LoadSummary
 from datasette_claims.load.discovery import discover
 from datasette_claims.load.run import load_paths
@@ -53,6 +56,16 @@ def extractor_options(command: F) -> F:
         help="Which extractor finds claims: rules (the built-ins and plugins' defaults), "
         "llm (a language model, the [llm] extra), or another registered one by name",
     )(command)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: something the user should know that stopped nothing."""
+    click.echo(f"warning: {message}", err=True)
+
+
+def _committed(exc: CheckpointError) -> click.ClickException:
+    """A checkpoint that failed after the commit: the message says what is safe where."""
+    return click.ClickException(str(exc))
 
 
 def register(cli: click.Group) -> None:
@@ -90,6 +103,20 @@ def claims() -> None:
     help="YAML/JSON mapping of fact-check verdicts to statuses, over the defaults",
 )
 @extractor_options
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_bytes,
+    show_default=True,
+    help="Largest article, claim file or registry, in bytes (imported data files stream)",
+)
+@click.option(
+    "--max-claims",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_claims,
+    show_default=True,
+    help="Most claims in one claim file or imported file",
+)
 def load(
     database: Path,
     paths: tuple[Path, ...],
@@ -102,6 +129,8 @@ def load(
     encoding: str,
     extractor: str,
     model: str | None,
+    max_bytes: int,
+    max_claims: int,
 ) -> None:
     """Load articles, curated claim files and source registries into DATABASE.
 
@@ -110,6 +139,7 @@ def load(
     """
     existed = database.exists()
     _use_encoding(encoding)
+    limits = LIMITS.set(Limits(max_bytes=max_bytes, max_claims=max_claims))
     try:
         verdicts = load_verdict_map(verdict_map) if verdict_map else None
         # Another extractor than the default reads every file again (as --format does).
@@ -127,6 +157,8 @@ def load(
             force,
             extractors,
         )
+    except CheckpointError as exc:
+        raise _committed(exc) from None
     except (ClaimsError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)
@@ -136,6 +168,8 @@ def load(
         if not existed:
             _remove_new_database(database)
         raise
+    finally:
+        LIMITS.reset(limits)  # this command's limits, not the next one's in this process
     if not quiet:
         click.echo(f"loaded {database}:")
         for line in summary.lines():
@@ -196,8 +230,10 @@ def fetch_command(
                 (archive / f"{page.sha256}.html").write_bytes(page.raw)
             if not quiet:
                 click.echo(f"fetched {url} ({len(page.raw):,} bytes)", err=True)
-        with opened(database) as db:
+        with opened(database, warn) as db:
             summary = load_paths(db, [], files=[], actor=actor, fetched=articles)
+    except CheckpointError as exc:
+        raise _committed(exc) from None
     except (ClaimsError, sqlite3.DatabaseError) as exc:
         if not existed:
             _remove_new_database(database)
@@ -240,10 +276,10 @@ def _load(
     force: bool = False,
     extractors: list[Extractor] | None = None,
 ) -> LoadSummary:
-    files = discover(paths)  # before the database file exists: a bad path writes nothing
+    files = discover(paths, warn)  # before the database file exists: a bad path writes nothing
     show = not quiet and sys.stderr.isatty()
     with (
-        opened(database) as db,
+        opened(database, warn) as db,
         click.progressbar(
             length=len(files), label="loading", file=sys.stderr, hidden=not show
         ) as bar,
@@ -413,13 +449,15 @@ def _decide(database: Path, action: Any) -> Any:
     """Run one decision (review, link, ...) under the write lock; errors become a clear
     message with nothing written."""
     try:
-        with opened(database) as db:
+        with opened(database, warn) as db:
             check_compatible(db)
             if not db["claims_migrations"].exists():
                 raise ReviewError(f"{database} holds no claims; load some first")
             with write_transaction(db):  # waits for a running load, like a second load
                 migrate(db)
                 return action(db)
+    except CheckpointError as exc:
+        raise _committed(exc) from None
     except (ClaimsError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
 
@@ -495,7 +533,9 @@ def source_list_command(database: Path, everything: bool) -> None:
     Speakers named only by a common noun ("die Polizei") come last, one line per article:
     each stands for that article's speaker only.
     """
-    with opened(database) as db:
+    # Read-only: listing never changes the file.
+    uri = f"{database.resolve().as_uri()}?mode=ro"
+    with closing(sqlite_utils.Database(sqlite3.connect(uri, uri=True))) as db:
         if not db["sources"].exists() or "origin" not in db["sources"].columns_dict:
             raise click.ClickException(f"{database} holds no provisional sources")
         origins = ("suggested", "confirmed", "merged") if everything else ("suggested",)
@@ -631,9 +671,11 @@ def verify_command(database: Path, quiet: bool) -> None:
 
     Every claim's span against its document, the history (append-only, and its last
     values equal to the claims' current ones), derived statuses against the rules, the
-    kept counts against the rows, foreign keys, and SQLite's integrity check.
+    kept counts against the rows, foreign keys, and SQLite's integrity check; then the
+    file alone, as `datasette -i` and publish read it: no commits left in the write-ahead
+    log, and the integrity check without the log.
     """
-    from datasette_claims.db.verify import CHECKS
+    from datasette_claims.db.verify import CHECKS, FILE_CHECKS, Violation
 
     # Read-only: verifying never changes the file (nor its journal mode).
     db = sqlite_utils.Database(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True))
@@ -641,8 +683,12 @@ def verify_command(database: Path, quiet: bool) -> None:
         if not db["claims_migrations"].exists():
             raise click.ClickException(f"{database} holds no claims")
         found = 0
-        for name, check in CHECKS:
-            violations = list(check(db))
+        checks: list[tuple[str, Callable[[], Iterator[Violation]]]] = [
+            *((name, partial(check, db)) for name, check in CHECKS),
+            *((name, partial(check, database)) for name, check in FILE_CHECKS),
+        ]
+        for name, run in checks:
+            violations = list(run())
             found += len(violations)
             for violation in violations:
                 click.echo(str(violation))
@@ -654,3 +700,33 @@ def verify_command(database: Path, quiet: bool) -> None:
         db.close()
     if found:
         raise click.ClickException(f"{found} violations in {database}")
+
+
+@claims.command(name="checkpoint")
+@database_argument()
+def checkpoint_command(database: Path) -> None:
+    """Move what the write-ahead log holds into DATABASE, so the file alone is complete.
+
+    Every write command does this when it ends; run it when one could not (a full disk, a
+    reader holding an old snapshot), before serving the file with -i or publishing it.
+    """
+    from datasette_claims.db.connection import checkpoint, open_database
+
+    db = open_database(database)
+    try:
+        check_compatible(db)
+        if not db["claims_migrations"].exists():
+            raise click.ClickException(f"{database} holds no claims")
+        if not checkpoint(db, database, lambda _: None):
+            raise click.ClickException(
+                f"{database}: another connection is reading an older snapshot (or writing), so the "
+                "write-ahead log could not all be moved into the file; try again when it has "
+                "finished"
+            )
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{database}: {_explain(exc)}") from None
+    finally:
+        db.close()
+    click.echo(f"{database}: checkpointed; the file alone is complete")

@@ -43,6 +43,18 @@ class WriterBusy(LoadError):
     """Another process holds the database's write lock for longer than we wait."""
 
 
+class CheckpointError(LoadError):
+    """Committed changes that could not be moved from the write-ahead log into the file.
+
+    Unlike every other ClaimsError, something *was* written: it is safe in the log, and
+    the next write command (or `datasette claims checkpoint`) finishes the move.
+    """
+
+
+class ClaimsWarning(UserWarning):
+    """Something the user should know that stopped nothing (a skipped file, a busy reader)."""
+
+
 class ReviewError(ClaimsError, ValueError):
     """A person's decision (review, link, merge, split) that cannot be recorded."""
 

@@ -19,7 +19,8 @@ from typing import Any
 from datasette_claims.errors import LoadError
 from datasette_claims.formats.verdicts import normalise_verdict
 from datasette_claims.inputs.article import guess_language
-from datasette_claims.inputs.fields import id_problem, name_problem
+from datasette_claims.inputs.fields import RESERVED_IDS, id_problem, name_problem
+from datasette_claims.inputs.limits import check_claims
 from datasette_claims.inputs.registry import SourceEntry
 from datasette_claims.model import (
     SOURCE_KINDS,
@@ -44,6 +45,7 @@ class ImportBatch:
     ratings: dict[tuple[str, str, str], int] = field(default_factory=dict)
     propositions: dict[str, PropositionRow] = field(default_factory=dict)
     verdicts: dict[str, str] | None = None
+    claim_lines: dict[str, int | None] = field(default_factory=dict)  # where each id was
     _review_keys: set[tuple[Any, ...]] = field(default_factory=set)
     _stubs: set[str] = field(default_factory=set)
 
@@ -165,6 +167,8 @@ class ImportBatch:
             **{k: v for k, v in fields.items() if v is not None},
         )
         earlier = self.claims.get(claim_id)
+        if earlier is None:
+            check_claims(len(self.claims) + 1, self.path, line)  # before the rest is read
         if earlier is not None and earlier["text"] != text:
             raise LoadError(
                 f"claim id '{claim_id}' is used twice with different text",
@@ -173,6 +177,7 @@ class ImportBatch:
                 field=id_field,
             )
         self.claims[claim_id] = row  # duplicates in the input collapse into one claim
+        self.claim_lines.setdefault(claim_id, line)
         return claim_id
 
     def review(
@@ -227,7 +232,9 @@ def _text(value: Any) -> str | None:
 def slug(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80] or "unnamed"
+    made = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80] or "unnamed"
+    # A source named "Story" gets an id its page can be reached at.
+    return f"{made}-source" if made in RESERVED_IDS else made
 
 
 class Importer(ABC):

@@ -14,7 +14,7 @@ from datasette_claims.errors import LoadError
 from datasette_claims.formats.base import ImportBatch, Importer
 from datasette_claims.formats.tabular import date_problem, rows_of
 from datasette_claims.inputs.decoding import read_text
-from datasette_claims.inputs.fields import url_problem, usable_figure
+from datasette_claims.inputs.fields import id_problem, url_problem, usable_figure
 from datasette_claims.model import QUOTE_KINDS, STANCES, STATUSES, proposition_row
 
 # One row per claim and review (a claim without reviews gets one row).
@@ -265,6 +265,9 @@ class PlainImporter(Importer):
             else None
         )
         proposition, statement = value("proposition"), value("proposition_statement")
+        problem = id_problem(proposition) if proposition and statement else None
+        if problem:
+            raise LoadError(problem, file=str(path), line=line, field="proposition")
         if proposition and statement:
             batch.propositions.setdefault(
                 proposition,

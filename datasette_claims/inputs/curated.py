@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasette_claims.inputs.fields import Fields
+from datasette_claims.inputs.limits import check_claims
 from datasette_claims.model import QUOTE_KINDS, STANCES, canonical_unit
 
 DOCUMENT_FIELDS = {"file", "id", "title", "kicker", "publisher", "url", "published_at", "language"}
@@ -70,6 +71,7 @@ class CuratedFile:
     propositions: list[PropositionEntry] = field(default_factory=list)
     claims: list[ClaimEntry] = field(default_factory=list)
     line: int | None = None
+    file_line: int | None = None  # the line of `document: file:`
 
 
 def parse_curated(data: Any, path: str) -> CuratedFile:
@@ -92,12 +94,13 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
         document_id=document_id,
         document_meta={k: v for k, v in meta.items() if v is not None},
         line=doc.line(),
+        file_line=doc.line("file") if document_file else None,
     )
     seen_props: dict[str, int | None] = {}
     for item in top.items_of("propositions"):
         p = Fields(item, path, "proposition", top.line("propositions"))
         p.only(PROPOSITION_FIELDS)
-        prop_id = p.slug("id", required=True) or ""
+        prop_id = p.slug("id", required=True, defines=True) or ""
         if prop_id in seen_props:
             raise p.error(
                 f"proposition '{prop_id}' is defined twice (first on line {seen_props[prop_id]})",
@@ -112,6 +115,7 @@ def parse_curated(data: Any, path: str) -> CuratedFile:
     claims = top.items_of("claims")
     if not claims:
         raise top.error("the claim file lists no claims", "claims")
+    check_claims(len(claims), path, top.line("claims"), "claims")
     for item in claims:
         curated.claims.append(_claim(Fields(item, path, "claim", top.line("claims"))))
     return curated
@@ -128,7 +132,7 @@ def _claim(c: Fields) -> ClaimEntry:
         quote_kind=c.choice("quote_kind", QUOTE_KINDS),
         stance=c.choice("stance", STANCES),
         line=c.line(),
-        id=c.slug("id"),
+        id=c.slug("id", defines=True),
         occurrence=c.integer("occurrence", minimum=1),
         start=c.integer("start", minimum=0),
         speaker=c.text("speaker"),

@@ -23,6 +23,26 @@ ISO_DATE = re.compile(
 _TIME = re.compile(r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?")
 FIGURE_LIMIT = 1e15  # SQLite integers are 64-bit; no figure anyone reports comes near
 ID_LIMIT = 200
+# Every word our pages' URLs use after /-/claims/ (web/routes.py; a test keeps the two in
+# step). A claim, proposition or source with such an id, or one ending in the `.json` the
+# pages strip, could never be viewed, so none is accepted; published URLs stay as they are.
+RESERVED_IDS = frozenset(
+    {
+        "add",
+        "story",
+        "compare",
+        "sources",
+        "changes.atom",
+        "checked.atom",
+        "review",
+        "link",
+        "unlink",
+        "merge",
+        "split",
+        "confirm",
+        "rename",
+    }
+)
 
 
 def usable_figure(value: Any) -> bool:
@@ -67,9 +87,15 @@ def url_problem(text: str) -> str | None:
 
 
 def id_problem(value: str) -> str | None:
-    """Why VALUE is no usable id (control characters, edge whitespace, too long), or None."""
+    """Why VALUE is no usable id (control characters, edge whitespace, too long, a word
+    the pages' URLs use), or None."""
     if len(value) > ID_LIMIT:
         return f"an id has at most {ID_LIMIT} characters, this one has {len(value)}"
+    if value in RESERVED_IDS or value.endswith(".json"):
+        return (
+            f"the id {value!r} is reserved: the pages' URLs use it "
+            f"({', '.join(sorted(RESERVED_IDS))}, and ids ending in .json)"
+        )
     if value != value.strip():
         return f"the id {value!r} begins or ends with whitespace"
     if not value.isprintable():
@@ -135,12 +161,18 @@ class Fields:
             raise self.error(problem, key)
         return value.strip()
 
-    def slug(self, key: str, required: bool = False) -> str | None:
+    def slug(self, key: str, required: bool = False, defines: bool = False) -> str | None:
+        """An id; one that DEFINES a claim, proposition or source must also be usable in
+        the pages' URLs (id_problem). A reference is only checked for its form: the id it
+        names is checked where it is defined."""
         value = self.text(key, required)
         if value is not None and not _SLUG.match(value):
             raise self.error(
                 f"'{value}' is not a valid id (letters, digits, '-', '_', '.', ':'; no spaces)", key
             )
+        problem = id_problem(value) if value is not None and defines else None
+        if problem:
+            raise self.error(problem, key)
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:

@@ -72,7 +72,7 @@ def parse_registry(data: Any, path: str) -> list[SourceEntry]:
     for item in top.items_of("sources"):
         f = Fields(item, path, "source", top.line("sources"))
         f.only(SOURCE_FIELDS)
-        source_id = f.slug("id", required=True)
+        source_id = f.slug("id", required=True, defines=True)
         assert source_id is not None
         if source_id in seen:
             raise f.error(

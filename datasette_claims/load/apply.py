@@ -376,11 +376,15 @@ def _upsert_rows(
 ) -> None:
     """Insert new rows in bulk and update changed ones, counting each kind."""
     existing = _existing(db, table, [row["id"] for row in rows])
-    fresh = []
+    fresh = [row for row in rows if row["id"] not in existing]
+    # New rows first: a stored row may be changed to point at one (a registry that adds
+    # source X and moves a stored source under X in the same file).
+    if fresh:
+        insert_many(db, table, fresh)
+        tally.added += len(fresh)
     for row in rows:
         before = existing.get(row["id"])
         if before is None:
-            fresh.append(row)
             continue
         changes = {k: v for k, v in row.items() if k not in ignore and _differs(before.get(k), v)}
         if changes:
@@ -388,9 +392,6 @@ def _upsert_rows(
             tally.updated += 1
         else:
             tally.unchanged += 1
-    if fresh:
-        insert_many(db, table, fresh)
-        tally.added += len(fresh)
 
 
 def _upsert_claims(

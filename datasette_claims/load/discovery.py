@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from datasette_claims.errors import LoadError
+from datasette_claims.errors import ClaimsWarning, LoadError
 
 # Articles: plain text (optionally with front matter), Markdown, saved web pages.
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
@@ -30,19 +31,21 @@ SKIPPED_FILES = re.compile(
 )
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand directories into the files we know how to load, in a stable order."""
+def discover(paths: Iterable[str | Path], warn: Callable[[str], None] | None = None) -> list[Path]:
+    """Expand directories into the files we know how to load, in a stable order.
+
+    A file named in PATHS is the user's choice and is taken wherever it points. In a
+    directory, a file reached through a symlink that resolves outside the directory
+    (`notes.txt -> ~/.ssh/id_rsa`) is skipped, with a warning naming it (WARN; Python's
+    warnings if none is given).
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise LoadError("no such file or directory", file=str(path))
         if path.is_dir():
-            matches = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and not _skipped(p.relative_to(path)) and _loadable_name(p)
-            )
+            matches = _walk(path, warn or _warn)
             if not matches:
                 raise LoadError(
                     "directory holds no loadable files (articles *.txt, *.md, *.html, claim files "
@@ -61,6 +64,27 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             seen.add(resolved)
             unique.append(path)
     return unique
+
+
+def _walk(folder: Path, warn: Callable[[str], None]) -> list[Path]:
+    """The loadable files under FOLDER that stay inside it once symlinks are resolved."""
+    inside = folder.resolve()
+    matches = []
+    for p in sorted(folder.rglob("*")):
+        if not (p.is_file() and not _skipped(p.relative_to(folder)) and _loadable_name(p)):
+            continue
+        if not p.resolve().is_relative_to(inside):
+            warn(
+                f"{p}: skipped, a symlink to {p.resolve()} outside {folder} (name the file "
+                "on the command line to load it)"
+            )
+            continue
+        matches.append(p)
+    return matches
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, ClaimsWarning, stacklevel=4)
 
 
 def _skipped(relative: Path) -> bool:

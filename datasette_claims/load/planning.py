@@ -24,6 +24,7 @@ from datasette_claims.inputs.article import Article, read_article
 from datasette_claims.inputs.curated import CuratedFile, parse_curated
 from datasette_claims.inputs.decoding import decode_head, read_bytes
 from datasette_claims.inputs.html import HTML_SUFFIXES, read_html
+from datasette_claims.inputs.limits import check_size
 from datasette_claims.inputs.registry import SourceEntry, independence_groups, parse_registry
 from datasette_claims.inputs.structured import read_structured
 from datasette_claims.load.discovery import ARTICLE_SUFFIXES, STRUCTURED_SUFFIXES, discover
@@ -69,6 +70,7 @@ def read_inputs(
         elif suffix in ARTICLE_SUFFIXES:
             articles.append(read_any_article(path))
         elif suffix in STRUCTURED_SUFFIXES:
+            check_size(path, "file")  # before parsing: YAML takes ~70 bytes of memory a byte
             data = read_structured(path)
             if isinstance(data, dict) and "sources" in data:
                 sources.extend(parse_registry(data, str(path)))
@@ -92,7 +94,9 @@ def read_inputs(
 
 
 def read_any_article(path: Path) -> Article:
-    """A text, Markdown or saved HTML article, by its file name."""
+    """A text, Markdown or saved HTML article, by its file name, if within --max-bytes
+    (checked before it is read: trafilatura and extraction are the slow part of a load)."""
+    check_size(path, "article")
     if path.suffix.lower() in HTML_SUFFIXES:
         return read_html(path)
     return read_article(path)
@@ -121,6 +125,7 @@ def plan_load(
     inputs: Inputs | None = None,
     terms: tuple[str, TermsAhead] | None = None,
     extractors: list[Extractor] | None = None,
+    named: set[Path] | None = None,
 ) -> LoadPlan:
     """Read and cross-check all inputs against each other and what the database holds.
 
@@ -132,8 +137,12 @@ def plan_load(
     With `extract`, the registered extractors (or `extractors`) find claims in every
     document; beside a
     curated claim file only extracted claims that cover text no curated claim covers stay.
+    `named` are the files the user named themselves (resolved): the only articles outside
+    its folder a claim file may name; by default the files among undiscovered `paths`.
     """
     check_compatible(db)
+    if named is None:
+        named = set() if discovered else {Path(p).resolve() for p in paths if Path(p).is_file()}
     files = [Path(p) for p in paths] if discovered else discover(paths)
     articles, sources, curated_files, batches = inputs or read_inputs(
         files, progress, forced_format, verdicts
@@ -162,7 +171,7 @@ def plan_load(
     claim_ids: dict[str, str] = {}
     curated_for: dict[str, str] = {}
     for cf in curated_files:
-        article = _curated_document(db, cf, by_path)
+        article = _curated_document(db, cf, by_path, named)
         if article.id in curated_for:
             raise LoadError(
                 f"a second claim file for the same document (the first is "
@@ -374,28 +383,31 @@ def _source_groups(db: sqlite_utils.Database, sources: list[SourceEntry]) -> dic
 
 
 def _curated_document(
-    db: sqlite_utils.Database, cf: CuratedFile, by_path: dict[Path, Article]
+    db: sqlite_utils.Database, cf: CuratedFile, by_path: dict[Path, Article], named: set[Path]
 ) -> Article:
     """The article a claim file is about: named by file (read if not given) or by id."""
     if cf.document_file:
+        folder = Path(cf.path).parent.resolve()
         target = (Path(cf.path).parent / cf.document_file).resolve()
-        if target in by_path:
-            return by_path[target]
-        # Only the claim file's own folder, or an article this load reads anyway: a claim
-        # file from elsewhere must not pull in any file it names (`/etc/passwd`, `../../x`).
-        if not target.is_relative_to(Path(cf.path).parent.resolve()):
+        # Only the claim file's own folder (after `..` and symlinks), or an article the
+        # user named: a claim file must not pull in any file it names (`/etc/passwd`,
+        # `../../x`, `notes.txt -> ~/.ssh/id_rsa`), even one a folder load reads.
+        if not target.is_relative_to(folder) and target not in named:
             raise LoadError(
-                f"the article '{cf.document_file}' lies outside the claim file's folder; "
-                "put it beside the claim file or name it on the command line",
+                f"the article '{cf.document_file}' lies outside the claim file's folder "
+                f"(it resolves to {target}); put it beside the claim file or name it on "
+                "the command line",
                 file=cf.path,
-                line=cf.line,
+                line=cf.file_line or cf.line,
                 field="file",
             )
+        if target in by_path:
+            return by_path[target]
         if not target.exists():
             raise LoadError(
                 f"the article '{cf.document_file}' does not exist next to the claim file",
                 file=cf.path,
-                line=cf.line,
+                line=cf.file_line or cf.line,
                 field="file",
             )
         article = read_any_article(target)

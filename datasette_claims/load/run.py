@@ -116,6 +116,8 @@ def load_paths(
     (prefetch.py): for the command line, not for a server's threads, which fork would copy.
     """
     files = files if files is not None else discover(paths)
+    # Files the user named (not found in a folder): a claim file may name these anywhere.
+    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     summary = LoadSummary()
     with ExitStack() as stack, _page_cache(db), write_transaction(db):
         migrate(db)
@@ -167,6 +169,7 @@ def load_paths(
                 inputs=inputs,
                 terms=terms,
                 extractors=extractors,
+                named=named,
             )
             summary.add(apply_plan(db, plan, actor=actor, stories=False))
         update_story_graph(db, summary.touched)  # once, not once per imported file
