@@ -194,7 +194,7 @@ def test_ten_megabyte_single_line_article_loads(tmp_path):
     path.write_text(sentence * (10_000_000 // len(sentence)), encoding="utf-8")
     shutil.copy(SEEDS / "sources.yml", tmp_path / "sources.yml")
     database = tmp_path / "huge.db"
-    result = run_cli("load", database, path, tmp_path / "sources.yml")
+    result = run_cli("load", database, path, tmp_path / "sources.yml", "--max-bytes", "20000000")
     assert result.exit_code == 0, result.output
     ((document,),) = rows(database, "select text from documents")
     spans = rows(database, "select start, end, text from claims")
