@@ -10,7 +10,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from datasette_claims.web.guard import claims_database
-from datasette_claims.web.permissions import hidden_tables
+from datasette_claims.web.permissions import hidden_tables, redact_history
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all; claim text from the web may contain them.
@@ -50,7 +50,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         datasette,
         request.actor,
         database,
-        ("claim_history", "sources", "evidence"),
+        ("claim_history", "sources", "evidence", "claim_reviews"),
         required="claim_history",
     )
     rows = (
@@ -67,6 +67,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
             {"limit": FEED_SIZE},
         )
     ).rows
+    rows = redact_history([dict(row) for row in rows], hidden)
     base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
     feed = _feed(
         base,
@@ -96,7 +97,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         summary = [f"“{row['text']}”"]
         if row["reason"]:
             summary.append(f"Why: {row['reason']}")
-        if row["evidence_url"] and "evidence" not in hidden:
+        if row["evidence_url"]:
             summary.append(f"Evidence: {row['evidence_url']}")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(summary))
     return _atom(feed)
