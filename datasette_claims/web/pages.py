@@ -332,7 +332,9 @@ async def compare_view(datasette: Any, request: Any) -> Response:
         group["anchor"] = institution_anchor(group["id"])
     data = {"proposition": proposition, "comparison": summary, "rows": claims}
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
-    merge_search = (request.args.get("merge_q") or "").strip() or None
+    # The first words only: each is a condition, and a thousand would exceed SQLite's limits.
+    merge_words = (request.args.get("merge_q") or "").split()
+    merge_search = " ".join(merge_words[: queries.MERGE_WORDS]) or None
     candidates = []
     if may_review:
         candidates = await queries.merge_candidates(
@@ -348,6 +350,8 @@ async def compare_view(datasette: Any, request: Any) -> Response:
             "may_review": may_review,
             "merge_url": page.url("compare", proposition_id, "merge"),
             "merge_search": merge_search,
+            "merge_words_cut": len(merge_words) > queries.MERGE_WORDS,
+            "merge_words_max": queries.MERGE_WORDS,
             "merge_candidates": candidates,
             "split_url": page.url("compare", proposition_id, "split"),
         },
