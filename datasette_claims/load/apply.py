@@ -67,6 +67,7 @@ class LoadSummary:
     reviews: int = 0
     skipped_files: int = 0
     suggested_sources: int = 0  # provisional sources added for unknown speakers
+    warnings: list[str] = field(default_factory=list)  # said to the user, stop nothing
 
     def add(self, other: LoadSummary) -> None:
         """Fold the summary of one part of a load into this one."""
@@ -79,6 +80,7 @@ class LoadSummary:
         self.reviews += other.reviews
         self.suggested_sources += other.suggested_sources
         self.not_in_input.extend(other.not_in_input)
+        self.warnings.extend(other.warnings)
 
     not_in_input: list[str] = field(default_factory=list)
 
@@ -114,7 +116,7 @@ class LoadSummary:
 
 def apply_plan(db: sqlite_utils.Database, plan: LoadPlan, actor: str = "loader") -> LoadSummary:
     """Write a validated plan in one transaction: all of it or, on any error, none."""
-    summary = LoadSummary()
+    summary = LoadSummary(warnings=list(plan.warnings))
     stamp = now()
     with db.atomic():
         migrate(db)

@@ -32,3 +32,5 @@ class LoadPlan:
     # Speakers the registry did not know, as provisional sources (never overwrite a row).
     suggested_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # What the user is told but that stops nothing (invalid bytes replaced in a page).
+    warnings: list[str] = field(default_factory=list)
