@@ -207,3 +207,19 @@ def test_the_http_header_charset_outranks_the_meta_charset(server, tmp_path):
         db, "select text, encoding, replacements from documents"
     )
     assert "südkoreanischen" in text and (encoding, replacements) == ("cp1252", 0)
+
+
+def test_the_address_connected_to_is_checked_too(server):
+    """DNS may answer differently when httpx connects than when the host was checked:
+    the connection's own peer address must pass as well (here: allowed once only)."""
+    base, _ = server
+    asked: list[str] = []
+
+    def once(address) -> bool:
+        asked.append(str(address))
+        return len(asked) == 1
+
+    with pytest.raises(LoadError) as caught:
+        fetch_page(f"{base}/article", allowed=once)
+    assert asked == ["127.0.0.1", "127.0.0.1"]
+    assert "127.0.0.1 is not a public address" in str(caught.value)
