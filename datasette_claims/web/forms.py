@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import sqlite3
 from collections.abc import Callable
-from dataclasses import replace
 from inspect import signature
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -24,7 +23,7 @@ from datasette_claims.decisions.reviews import review_claim
 from datasette_claims.decisions.sources import confirm_source, merge_source, rename_source
 from datasette_claims.errors import ReviewError, WriterBusy
 from datasette_claims.web.guard import claims_database
-from datasette_claims.web.permissions import ADD_ACTION, hidden_tables
+from datasette_claims.web.permissions import ADD_ACTION
 
 # The tables each write route changes: writing one needs permission to view it.
 _CLAIM_WRITE = ("claims", "claim_history", "propositions")
@@ -272,9 +271,6 @@ async def add_view(datasette: Any, request: Any) -> Response:
                 )
                 return Response.redirect(overview)
             claims = await db.execute_fn(lambda conn: preview(sqlite_utils.Database(conn), new))
-            if await hidden_tables(datasette, request.actor, database, ("sources",)):
-                # The registry's ids are the sources table's: the speaker's words stay.
-                claims = [replace(claim, source_id=None) for claim in claims]
         except ReviewError as exc:
             error = str(exc)
         except WriterBusy:
