@@ -99,6 +99,12 @@ async def test_hidden_sources(reviewed):
     texts = await _texts(ds)
     data = json.loads(texts["claim.json"])
     assert data["source"] is None and data["claim"]["source_name"] is None
+    # The comparison says it groups by the claims' own source ids, not by institution.
+    compared = json.loads(texts["compare.json"])
+    assert "sources" in compared["hidden_tables"]
+    assert {g["id"] for g in compared["comparison"]["groups"]} <= set(
+        i for (i,) in rows(reviewed, "select source_id from claims")
+    )
     names = [
         name
         for (name,) in rows(

@@ -330,7 +330,12 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     summary["latest_figures"] = latest_figures(claims)
     for group in summary["groups"]:
         group["anchor"] = institution_anchor(group["id"])
-    data = {"proposition": proposition, "comparison": summary, "rows": claims}
+    data = {
+        "proposition": proposition,
+        "comparison": summary,
+        "rows": claims,
+        "hidden_tables": sorted(hidden),
+    }
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
     # The first words only: each is a condition, and a thousand would exceed SQLite's limits.
     merge_words = (request.args.get("merge_q") or "").split()
