@@ -170,6 +170,7 @@ def load(
         raise
     finally:
         LIMITS.reset(limits)  # this command's limits, not the next one's in this process
+    _warn(summary)
     if not quiet:
         click.echo(f"loaded {database}:")
         for line in summary.lines():
@@ -187,8 +188,15 @@ def load(
 @click.option(
     "--archive", type=click.Path(file_okay=False, path_type=Path), help="Keep the raw HTML here"
 )
-@click.option("--timeout", default=20.0, show_default=True, help="Seconds to wait for each page")
+@click.option(
+    "--timeout", default=20.0, show_default=True, help="Seconds each page may take, in all"
+)
 @click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True, help="Largest page")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch from loopback, link-local and private addresses (refused by default)",
+)
 @click.option("--by", "actor", default="loader", show_default=True, help="Name recorded in history")
 @quiet_option
 def fetch_command(
@@ -198,16 +206,17 @@ def fetch_command(
     archive: Path | None,
     timeout: float,
     max_bytes: int,
+    allow_private: bool,
     actor: str,
     quiet: bool,
 ) -> None:
     """Download web pages and load them into DATABASE like saved pages.
 
     Every page is fetched before anything is written: one that fails (404, not HTML, too
-    big, too slow, too many redirects, no main text) stops the run with its URL, and the
-    database is left as it was.
+    big, too slow, too many redirects, a private address, no main text) stops the run
+    with its URL, and the database is left as it was.
     """
-    from datasette_claims.inputs.fetch import fetch_page
+    from datasette_claims.inputs.fetch import any_address, fetch_page, is_public
     from datasette_claims.inputs.html import parse_html
 
     wanted = list(urls)
@@ -220,9 +229,16 @@ def fetch_command(
     try:
         articles = []
         for url in dict.fromkeys(wanted):
-            page = fetch_page(url, timeout=timeout, max_bytes=max_bytes)
-            article = parse_html(page.raw, url, url=page.final_url)
+            page = fetch_page(
+                url,
+                timeout=timeout,
+                max_bytes=max_bytes,
+                allowed=any_address if allow_private else is_public,
+            )
+            article = parse_html(page.raw, url, url=page.final_url, content_type=page.content_type)
             article.fetched_at, article.raw_sha256 = page.fetched_at, page.sha256
+            # The page's own rel=canonical may name another URL: both are kept.
+            article.fetched_url = page.final_url
             article.url = article.url or page.final_url
             articles.append(article)
             if archive:
@@ -238,10 +254,17 @@ def fetch_command(
         if not existed:
             _remove_new_database(database)
         raise click.ClickException(f"{exc}\nNothing was written to {database}.") from None
+    _warn(summary)
     if not quiet:
         click.echo(f"loaded {database}:")
         for line in summary.lines():
             click.echo("  " + line)
+
+
+def _warn(summary: LoadSummary) -> None:
+    """What the load did that the user must know, even with --quiet (to stderr)."""
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _explain(exc: Exception) -> str:

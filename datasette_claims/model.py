@@ -203,6 +203,9 @@ class DocumentRow(TypedDict):
     author: str | None
     fetched_at: str | None
     raw_sha256: str | None
+    encoding: str | None
+    replacements: int | None
+    fetched_url: str | None
     text: str
 
 
@@ -221,6 +224,9 @@ def document_row(
     author: str | None = None,
     fetched_at: str | None = None,
     raw_sha256: str | None = None,
+    encoding: str | None = None,
+    replacements: int | None = None,
+    fetched_url: str | None = None,
 ) -> DocumentRow:
     digest = content_hash or _sha256(text)
     return DocumentRow(
@@ -237,6 +243,9 @@ def document_row(
         author=author,
         fetched_at=fetched_at,
         raw_sha256=raw_sha256,
+        encoding=encoding,
+        replacements=replacements,
+        fetched_url=fetched_url,
         text=text,
     )
 

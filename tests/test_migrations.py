@@ -150,3 +150,30 @@ def test_release_0_2_0_migrates_forward_to_rows_as_document_origins(tmp_path):
     assert [row[: len(before["documents"][0])] for row in after] == before["documents"]
     assert rows(path, "select * from claims order by 1") == before["claims"]
     assert rows(path, "select name from sqlite_master where name = 'idx_documents_origin'")
+
+
+def test_release_020_migrates_forward_to_document_encodings_and_keeps_its_data(tmp_path):
+    """0009 adds the encoding, replacement count and fetched URL of documents (empty for
+    what was loaded before); every row the release wrote stays as it was."""
+    path = tmp_path / "release.db"
+    with gzip.open(RELEASE_020) as packed, open(path, "wb") as out:
+        shutil.copyfileobj(packed, out)
+    tables = [t for (t,) in rows(path, "select name from sqlite_master where type = 'table'")]
+    before = {t: sorted(rows(path, f"select * from [{t}]"), key=repr) for t in tables}
+    before.pop("claims_migrations")
+    db = sqlite_utils.Database(path)
+    with db.conn:
+        applied = migrate(db)
+    db.close()
+    assert "0009_document_encoding" in applied and applied == [m.name for m in MIGRATIONS[8:]]
+    fresh = tmp_path / "fresh.db"
+    assert run_cli("load", fresh, SEEDS).exit_code == 0
+    assert _schema(path) == _schema(fresh)
+    for table, old in before.items():
+        columns = [c for (c,) in rows(path, f"select name from pragma_table_info('{table}')")]
+        width = len(old[0]) if old else len(columns)  # new columns come last
+        kept = ", ".join(f"[{c}]" for c in columns[:width])
+        assert sorted(rows(path, f"select {kept} from [{table}]"), key=repr) == old, table
+    assert rows(path, "select distinct encoding, replacements, fetched_url from documents") == [
+        (None, None, None)
+    ]

@@ -433,6 +433,20 @@ def suggested_sources(db: sqlite_utils.Database) -> None:
     _run(db, ddl)
 
 
+@migration("0009_document_encoding")
+def document_encoding(db: sqlite_utils.Database) -> None:
+    ddl = [
+        # HTML pages are decoded by us (BOM, HTTP header, <meta charset>, a detector):
+        # the encoding used, and how many invalid byte sequences became U+FFFD.
+        "alter table documents add column encoding text",
+        "alter table documents add column replacements integer",
+        # The URL a page was fetched from (after redirects), beside `url`, which a page's
+        # rel=canonical may name.
+        "alter table documents add column fetched_url text",
+    ]
+    _run(db, ddl)
+
+
 @migration("0011_suggested_never_corroborate")
 def suggested_never_corroborate(db: sqlite_utils.Database) -> None:
     ddl = [

@@ -80,6 +80,12 @@ def add_article(
     if not by:
         raise ReviewError("adding an article needs a signed-in actor")
     plan = plan_load(db, [], discovered=True, fetched=[new.article()])
+    # The same text is the same document: its stored title, URL, path and the rest stay
+    # as they are (changing them would need history they do not have); the claims are new.
+    ids = [row["id"] for row in plan.documents]
+    marks = ", ".join("?" for _ in ids)
+    stored = {i for (i,) in db.execute(f"select id from documents where id in ({marks})", ids)}
+    plan.documents = [row for row in plan.documents if row["id"] not in stored]
     plan.claims = [row for row in plan.claims if (row["start"], row["end"]) in keep]
     used = {row["proposition_id"] for row in plan.claims}
     plan.propositions = [
@@ -88,4 +94,6 @@ def add_article(
     plan.proposition_terms = {k: v for k, v in plan.proposition_terms.items() if k in used}
     sources = {row["source_id"] for row in plan.claims}
     plan.suggested_sources = {k: v for k, v in plan.suggested_sources.items() if k in sources}
-    return apply_plan(db, plan, actor=by)
+    summary = apply_plan(db, plan, actor=by)
+    summary.documents.unchanged += len(stored)
+    return summary

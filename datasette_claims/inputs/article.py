@@ -92,6 +92,20 @@ class Article:
     author: str | None = None
     fetched_at: str | None = None  # pages fetched from the web: when
     raw_sha256: str | None = None  # and the hash of the bytes received
+    fetched_url: str | None = None  # and where from (after redirects), beside `url`
+    encoding: str | None = None  # HTML pages: the encoding they were decoded with
+    replacements: int | None = None  # and how many invalid sequences became U+FFFD
+    first_replacement: int | None = None  # the byte offset of the first one
+
+    def decoding_warning(self) -> str | None:
+        """What the user is told when invalid bytes were replaced (None when none were)."""
+        if not self.replacements:
+            return None
+        return (
+            f"{self.fetched_url or self.path}: {self.replacements} invalid byte sequence"
+            f"{'s' if self.replacements != 1 else ''} in {self.encoding} replaced with U+FFFD "
+            f"(the first at byte offset {self.first_replacement})"
+        )
 
     @cached_property  # asked for once per claim: rehashing a 10 MB body each time is slow
     def content_hash(self) -> str:

@@ -13,23 +13,34 @@ from pathlib import Path
 
 from datasette_claims.errors import LoadError
 from datasette_claims.inputs.article import Article, guess_language
+from datasette_claims.inputs.charset import decode_page
 from datasette_claims.inputs.decoding import read_bytes
 
 HTML_SUFFIXES = {".html", ".htm"}
 MIN_TEXT = 40  # characters of main text below which a page has no article in it
-_LANG = re.compile(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
-_HTML = re.compile(rb"<(?:!doctype html|html|head|body|p|div|article)\b", re.I)
+_LANG = re.compile(r"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
+_HTML = re.compile(r"<(?:!doctype html|html|head|body|p|div|article)\b", re.I)
+# lxml refuses text that still declares its bytes' encoding: the page is decoded already.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def parse_html(raw: bytes, path: str, url: str | None = None) -> Article:
-    """The article in a web page, or a LoadError naming the page when it holds none."""
+def parse_html(
+    raw: bytes, path: str, url: str | None = None, content_type: str | None = None
+) -> Article:
+    """The article in a web page, or a LoadError naming the page when it holds none.
+
+    The bytes are decoded here, as a browser would (see charset.py), not by trafilatura:
+    one invalid byte then costs one U+FFFD, and the count is kept on the article.
+    """
     import trafilatura
 
-    if not _HTML.search(raw[:65536]):
+    decoded = decode_page(raw, content_type)
+    page = _XML_DECLARATION.sub("", decoded.text, count=1)
+    if not _HTML.search(page[:65536]):
         raise LoadError("this is not an HTML page (no HTML tags at its start)", file=path)
     try:
         found = trafilatura.bare_extraction(
-            raw,
+            page,
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -46,8 +57,8 @@ def parse_html(raw: bytes, path: str, url: str | None = None) -> Article:
     )
     if len(text) < MIN_TEXT:
         raise LoadError("no main text found in this HTML page", file=path)
-    lang = _LANG.search(raw[:65536])
-    language = data.get("language") or (lang.group(1).decode().lower() if lang else None)
+    lang = _LANG.search(page[:65536])
+    language = data.get("language") or (lang.group(1).lower() if lang else None)
     page_url = data.get("url") or url
     return Article(
         path=path,
@@ -58,6 +69,9 @@ def parse_html(raw: bytes, path: str, url: str | None = None) -> Article:
         url=page_url if page_url and page_url.startswith(("http://", "https://")) else None,
         publisher=data.get("sitename") or None,
         author=data.get("author") or None,
+        encoding=decoded.encoding,
+        replacements=decoded.replacements,
+        first_replacement=decoded.first_replacement,
     )
 
 

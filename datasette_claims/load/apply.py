@@ -71,6 +71,7 @@ class LoadSummary:
     suggested_sources: int = 0  # provisional sources added for unknown speakers
     # What extractors reported, e.g. {"spans not found in the text, dropped": 2} (llm).
     extraction_notes: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)  # said to the user, stop nothing
 
     def add(self, other: LoadSummary) -> None:
         """Fold the summary of one part of a load into this one."""
@@ -85,6 +86,7 @@ class LoadSummary:
         self.extraction_notes.update(other.extraction_notes)
         self.not_in_input.extend(other.not_in_input)
         self.touched.update(other.touched)
+        self.warnings.extend(other.warnings)
 
     not_in_input: list[str] = field(default_factory=list)
     # Propositions whose claims this load added or moved (the story graph follows them).
@@ -130,7 +132,9 @@ def apply_plan(
     With `stories` false the caller brings the story graph up to date afterwards, once
     for a load of many parts, with the propositions the summary says it touched.
     """
-    summary = LoadSummary(extraction_notes=Counter(plan.extraction_notes))
+    summary = LoadSummary(
+        extraction_notes=Counter(plan.extraction_notes), warnings=list(plan.warnings)
+    )
     stamp = now()
     with db.atomic():
         migrate(db)

@@ -34,3 +34,5 @@ class LoadPlan:
     files: list[str] = field(default_factory=list)
     # What extractors had to say (e.g. model spans not found in the text), by count.
     extraction_notes: Counter = field(default_factory=Counter)
+    # What the user is told but that stops nothing (invalid bytes replaced in a page).
+    warnings: list[str] = field(default_factory=list)

@@ -149,6 +149,7 @@ def plan_load(
     )
     articles.extend(fetched or [])  # pages fetched from the web, read already
     plan = LoadPlan(files=[str(f) for f in files])
+    plan.warnings = [w for w in (a.decoding_warning() for a in articles) if w]
 
     # Imported sources fill gaps; a source the registry or database knows is kept as is.
     known_sources = {s.id for s in sources} | existing_ids(db, "sources")

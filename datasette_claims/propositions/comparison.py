@@ -250,16 +250,17 @@ def latest_figures(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for claim in claims:
         if claim.get("figure_value") is None or claim.get("status") == "retracted":
             continue
-        if not (claim.get("independence_group") or claim.get("source_id")):
+        institution = claim.get("independence_group") or claim.get("source_id")
+        if not institution:
             continue  # no institution: not an institution's latest figure
-        key = (claim.get("independence_group") or "", bool(claim.get("figure_is_forecast")))
+        key = (institution, bool(claim.get("figure_is_forecast")))
         rank = (claim.get("claimed_at") or "", claim.get("figure_as_of") or "")
         current = best.get(key)
         if current is None or rank >= (current["claimed_at"] or "", current["figure_as_of"] or ""):
             best[key] = claim
     return [
         {
-            "institution": c.get("group_name") or c.get("independence_group"),
+            "institution": c.get("group_name") or c.get("independence_group") or c.get("source_id"),
             "source": c.get("source_name"),
             "value": c["figure_value"],
             "unit": c.get("figure_unit"),

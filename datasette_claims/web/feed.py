@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 
 from datasette_claims.web.guard import claims_database
 from datasette_claims.web.names import readable_reasons
-from datasette_claims.web.permissions import hidden_tables
+from datasette_claims.web.permissions import hidden_tables, redact_history
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all; claim text from the web may contain them.
@@ -51,7 +51,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         datasette,
         request.actor,
         database,
-        ("claim_history", "sources", "evidence", "propositions"),
+        ("claim_history", "sources", "evidence", "propositions", "claim_reviews"),
         required="claim_history",
     )
     found = (
@@ -68,7 +68,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
             {"limit": FEED_SIZE},
         )
     ).rows
-    rows = [dict(row) for row in found]
+    rows = redact_history([dict(row) for row in found], hidden)
     if "propositions" not in hidden:  # the reason names the proposition by its statement
         rows = await readable_reasons(db, rows)
     base = datasette.absolute_url(request, datasette.urls.database(database) + "/-/claims")
@@ -100,7 +100,7 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
         summary = [f"“{row['text']}”"]
         if row["reason"]:
             summary.append(f"Why: {row['reason']}")
-        if row["evidence_url"] and "evidence" not in hidden:
+        if row["evidence_url"]:
             summary.append(f"Evidence: {row['evidence_url']}")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _clean("\n".join(summary))
     return _atom(feed)

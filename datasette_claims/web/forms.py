@@ -25,17 +25,40 @@ from datasette_claims.errors import ReviewError, WriterBusy
 from datasette_claims.web.guard import claims_database
 from datasette_claims.web.permissions import ADD_ACTION, GRANT_SETTINGS
 
+# The tables each write route changes: writing one needs permission to view it.
+_CLAIM_WRITE = ("claims", "claim_history", "propositions")
+WRITES: dict[str, tuple[str, ...]] = {
+    "review": (*_CLAIM_WRITE, "evidence"),
+    "link": (*_CLAIM_WRITE, "rejected_links"),
+    "merge": (*_CLAIM_WRITE, "rejected_links", "proposition_terms"),
+    "split": _CLAIM_WRITE,
+    "source": ("sources", "source_history", "claims", "claim_history"),
+    "add": (*_CLAIM_WRITE, "documents", "sources", "source_history", "proposition_terms"),
+}
+# A failed write goes back to its form through a redirect: what it carries (the message in
+# a cookie, the typed fields in the URL) stays well under what servers and browsers accept.
+MAX_MESSAGE = 500
+MAX_KEPT = 2000
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text, or its first `limit` characters and a clear "…" when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 async def _decision(
     datasette: Any,
     request: Any,
     back: str,
     write: Callable[[sqlite_utils.Database, dict[str, str], str], str],
+    writes: tuple[str, ...],
 ) -> Response:
     """Check who may write, run `write` in one transaction, and go back with a message."""
     if request.method != "POST":
         return Response.text("Method not allowed: POST only", status=405, headers={"Allow": "POST"})
-    database, db = await claims_database(datasette, request, writing=True, needs_claims=False)
+    database, db = await claims_database(
+        datasette, request, writing=True, needs_claims=False, writes=writes
+    )
     # Repeated fields ("claim" when splitting) keep every value, joined by spaces.
     form: dict[str, str] = {}
     body = (await request.post_body()).decode("utf-8", errors="replace")
@@ -48,9 +71,12 @@ async def _decision(
             lambda conn: _locked(conn, write, form, by), block=True, **_own_transaction(db)
         )
     except ReviewError as exc:
-        datasette.add_message(request, f"Not recorded: {exc}", datasette.ERROR)
-        # Back to the form with what was typed, so nothing has to be entered again.
-        kept = {k: v for k, v in form.items() if k in _KEPT_FIELDS and v}
+        datasette.add_message(
+            request, shorten(f"Not recorded: {exc}", MAX_MESSAGE), datasette.ERROR
+        )
+        # Back to the form with what was typed, so nothing has to be entered again (a
+        # very long field is cut, and says so).
+        kept = {k: shorten(v, MAX_KEPT) for k, v in form.items() if k in _KEPT_FIELDS and v}
         return Response.redirect(url + ("?" + urlencode(kept) if kept else ""))
     except WriterBusy:
         return Response.html(
@@ -61,7 +87,7 @@ async def _decision(
             status=503,
             headers={"Retry-After": "5"},
         )
-    datasette.add_message(request, message, datasette.INFO)
+    datasette.add_message(request, shorten(message, MAX_MESSAGE), datasette.INFO)
     return Response.redirect(url)
 
 
@@ -126,7 +152,7 @@ async def review_view(datasette: Any, request: Any) -> Response:
         )
         return f"Review recorded: {result.old_status} → {result.new_status}{after}"
 
-    return await _decision(datasette, request, request.url_vars["claim"], write)
+    return await _decision(datasette, request, request.url_vars["claim"], write, WRITES["review"])
 
 
 async def link_view(datasette: Any, request: Any) -> Response:
@@ -143,7 +169,7 @@ async def link_view(datasette: Any, request: Any) -> Response:
         link(db, claim_id, target, by)
         return f"Linked to “{_statement(db, target)}”"
 
-    return await _decision(datasette, request, request.url_vars["claim"], write)
+    return await _decision(datasette, request, request.url_vars["claim"], write, WRITES["link"])
 
 
 async def merge_view(datasette: Any, request: Any) -> Response:
@@ -154,7 +180,8 @@ async def merge_view(datasette: Any, request: Any) -> Response:
         moved = merge(db, target, source, by)
         return f"Merged “{_statement(db, source)}” into this proposition ({moved} claims moved)"
 
-    return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)
+    back = "compare/" + request.url_vars["proposition"]
+    return await _decision(datasette, request, back, write, WRITES["merge"])
 
 
 async def split_view(datasette: Any, request: Any) -> Response:
@@ -165,7 +192,8 @@ async def split_view(datasette: Any, request: Any) -> Response:
         new_id = split(db, proposition, claims, form.get("statement") or "", by)
         return f"{len(claims)} claims moved to the new proposition {new_id}"
 
-    return await _decision(datasette, request, "compare/" + request.url_vars["proposition"], write)
+    back = "compare/" + request.url_vars["proposition"]
+    return await _decision(datasette, request, back, write, WRITES["split"])
 
 
 async def source_decision_view(datasette: Any, request: Any) -> Response:
@@ -189,7 +217,7 @@ async def source_decision_view(datasette: Any, request: Any) -> Response:
         return f"Merged into {found[0] if found else into} ({moved} claims moved)"
 
     back = "sources/" + request.url_vars["source"]
-    return await _decision(datasette, request, back, write)
+    return await _decision(datasette, request, back, write, WRITES["source"])
 
 
 _ARTICLE_FIELDS = ("text", "title", "url", "published_at", "publisher", "language")
@@ -210,7 +238,12 @@ async def add_view(datasette: Any, request: Any) -> Response:
 
     try:
         database, db = await claims_database(
-            datasette, request, writing=True, needs_claims=False, action=ADD_ACTION
+            datasette,
+            request,
+            writing=True,
+            needs_claims=False,
+            action=ADD_ACTION,
+            writes=WRITES["add"],
         )
     except Forbidden as exc:
         return await _add_forbidden(datasette, request, str(exc))
@@ -241,9 +274,12 @@ async def add_view(datasette: Any, request: Any) -> Response:
                     block=True,
                     **_own_transaction(db),
                 )
+                kept = ""
+                if summary.documents.unchanged:
+                    kept = "; it was stored already, so its title, URL and path stay as they were"
                 datasette.add_message(
                     request,
-                    f"Article added with {summary.claims.added} claims (by {by})",
+                    f"Article added with {summary.claims.added} claims (by {by}){kept}",
                     datasette.INFO,
                 )
                 # Back to the form, which links the article and its claims.

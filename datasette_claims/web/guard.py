@@ -20,11 +20,13 @@ async def claims_database(
     writing: bool = False,
     needs_claims: bool = True,
     action: str = REVIEW_ACTION,
+    writes: tuple[str, ...] = (),
 ) -> tuple[str, Any]:
     """The route's database name and Datasette database, or the 403/404 to answer.
 
     Reading needs view permission on the claims table; writing also needs a mutable
-    database and the `action` permission (claims-review unless told).
+    database, the `action` permission (claims-review unless told), and view permission on
+    every table the write changes (`writes`): nobody changes what they may not see.
     """
     name = tilde_decode(request.url_vars["database"])
     try:
@@ -37,6 +39,11 @@ async def claims_database(
         raise Forbidden("You do not have permission to view claims in this database")
     if writing and not await can_review(datasette, request.actor, name, action):
         raise Forbidden(f"You do not have permission to {_DOING[action]} ({action})")
+    for table in writes:
+        if not await can_view(datasette, request.actor, name, table):
+            raise Forbidden(
+                f"You may not change {table} here: you do not have permission to view it"
+            )
     if needs_claims and not has_claims_schema(await db.table_names()):
         raise NotFound(f"Database '{name}' holds no claims (load one with `datasette claims load`)")
     return name, db

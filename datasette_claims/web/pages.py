@@ -19,7 +19,7 @@ from datasette_claims.web import queries
 from datasette_claims.web.guard import claims_database, has_claims_schema
 from datasette_claims.web.names import date_in_text, readable_reasons
 from datasette_claims.web.passage import passage_around
-from datasette_claims.web.permissions import can_review, hidden_tables, redact
+from datasette_claims.web.permissions import can_review, hidden_tables, redact, redact_history
 from datasette_claims.web.statusbar import status_bar_svg
 from datasette_claims.web.timeline import timeline_svg
 
@@ -133,40 +133,6 @@ async def not_found_page(datasette: Any, request: Any, message: str) -> Response
     return Response.html(html, status=404)
 
 
-def _redact_summary(summary: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
-    """A comparison's summary without what the hidden tables would tell."""
-    no_sources = "sources" in hidden
-
-    def source(entry: dict[str, Any]) -> dict[str, Any]:
-        entry = {**entry, "claims": [redact(c, hidden) for c in entry["claims"]]}
-        entry["figures"] = [redact(c, hidden) for c in entry["figures"]]
-        if no_sources:
-            entry.update(name=None, role=None, kind=None, document_id=None)
-        return entry
-
-    summary = dict(summary)
-    summary["figures"] = [redact(c, hidden) for c in summary["figures"]]
-    summary["unattributed"] = [redact(c, hidden) for c in summary.get("unattributed", [])]
-    summary["groups"] = [
-        {
-            **g,
-            "name": "(source hidden)" if no_sources else g["name"],
-            "sources": [source(s) for s in g["sources"]],
-        }
-        for g in summary["groups"]
-    ]
-    if no_sources:
-        summary["asserting_institutions"] = []
-        summary["suggested_asserting_institutions"] = []
-        summary["confirmations"] = []
-        summary["reviews"] = [{**r, "source_name": None} for r in summary["reviews"]]
-        summary["figure_ranges"] = [{**r, "sources": []} for r in summary["figure_ranges"]]
-        summary["latest_figures"] = [
-            {**f, "institution": None, "source": None} for f in summary["latest_figures"]
-        ]
-    return summary
-
-
 _HISTORY_LABELS = {
     ("created", "status"): "created",
     ("status", "status"): "status derived",
@@ -277,10 +243,10 @@ async def claim_view(datasette: Any, request: Any) -> Response:
             db, claim["proposition_id"], claim_id, RELATED_LIMIT
         )
     history = [] if "claim_history" in hidden else await queries.history(db, claim_id)
+    # History rows carry the first evidence URL of a review, and copy imported verdicts.
+    history = redact_history(history, hidden)
     if "propositions" not in hidden:
         history = await readable_reasons(db, history)
-    if "evidence" in hidden:  # history rows carry the first evidence URL of a review
-        history = [{**h, "evidence_url": None} for h in history]
     evidence = [] if "evidence" in hidden else await queries.evidence(db, claim_id)
     review_rows = []
     if "claim_reviews" not in hidden:
@@ -362,7 +328,12 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     proposition = await queries.proposition(db, proposition_id)
     if proposition is None:
         raise NotFound(f"Proposition not found: {proposition_id}")
-    claims = [_clean(c) for c in await queries.claims_for_proposition(db, proposition_id)]
+    # Worked out from what the actor may view: with `sources` hidden, each claim's own
+    # source_id stands for its institution, so no name or grouping from sources shows
+    # (in the groups, the disagreement sentences or the figures).
+    claims = [
+        redact(_clean(c), hidden) for c in await queries.claims_for_proposition(db, proposition_id)
+    ]
     comparison = compare([c for c in claims if c["status"] != "retracted"])
     summary = comparison.as_dict()
     # The stored status: every write re-derives it with all the evidence (reviews and
@@ -376,16 +347,21 @@ async def compare_view(datasette: Any, request: Any) -> Response:
     summary["latest_figures"] = latest_figures(claims)
     if proposition["status"] in ("confirmed", "refuted"):
         summary["confirmations"] = []  # a review decides it: no source's confirmation would
-    if hidden:
-        # Worked out on every row (the status is the database's), shown without what the
-        # actor may not view.
-        summary = _redact_summary(summary, hidden)
-        claims = [redact(c, hidden) for c in claims]
+    if "sources" in hidden:  # what a confirmation would change names sources
+        summary["confirmations"] = []
+        summary["suggested_asserting_institutions"] = []
     for group in summary["groups"]:
         group["anchor"] = institution_anchor(group["id"])
-    data = {"proposition": proposition, "comparison": summary, "rows": claims}
+    data = {
+        "proposition": proposition,
+        "comparison": summary,
+        "rows": claims,
+        "hidden_tables": sorted(hidden),
+    }
     may_review = db.is_mutable and await can_review(datasette, request.actor, page.database)
-    merge_search = (request.args.get("merge_q") or "").strip() or None
+    # The first words only: each is a condition, and a thousand would exceed SQLite's limits.
+    merge_words = (request.args.get("merge_q") or "").split()
+    merge_search = " ".join(merge_words[: queries.MERGE_WORDS]) or None
     candidates = []
     if may_review:
         candidates = await queries.merge_candidates(
@@ -401,6 +377,8 @@ async def compare_view(datasette: Any, request: Any) -> Response:
             "may_review": may_review,
             "merge_url": page.url("compare", proposition_id, "merge"),
             "merge_search": merge_search,
+            "merge_words_cut": len(merge_words) > queries.MERGE_WORDS,
+            "merge_words_max": queries.MERGE_WORDS,
             "merge_candidates": candidates,
             "split_url": page.url("compare", proposition_id, "split"),
         },

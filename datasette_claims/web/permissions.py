@@ -147,3 +147,33 @@ def redact(row: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
         return row
     gone = {column for table in hidden for column in LENT_COLUMNS[table]}
     return {k: (None if k in gone else v) for k, v in row.items()}
+
+
+def is_imported_verdict(row: dict[str, Any]) -> bool:
+    """A history row that copies a fact-checker's verdict from claim_reviews (its reviewer,
+    verdict, file and URL), as db.statuses writes it."""
+    reason = str(row.get("reason") or "")
+    return (
+        row.get("action") == "status"
+        and reason.startswith("verdict '")
+        and " imported from " in reason
+    )
+
+
+HIDDEN_VERDICT = "a fact-checker's verdict (claim_reviews is hidden)"
+
+
+def redact_history(rows: list[dict[str, Any]], hidden: frozenset[str]) -> list[dict[str, Any]]:
+    """History rows without what hidden tables lent them: an imported verdict's reviewer,
+    words, file and URL come from claim_reviews; a review's evidence URL from evidence."""
+    if not hidden & {"claim_reviews", "evidence"}:
+        return rows
+    shown = []
+    for row in rows:
+        if "claim_reviews" in hidden and is_imported_verdict(row):
+            row = {**row, "changed_by": "fact-checker", "reason": HIDDEN_VERDICT}
+            row["evidence_url"] = None
+        if "evidence" in hidden:
+            row = {**row, "evidence_url": None}
+        shown.append(row)
+    return shown

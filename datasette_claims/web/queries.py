@@ -595,6 +595,9 @@ async def claims_for_propositions(db: Any, ids: list[str]) -> list[dict[str, Any
     )
 
 
+MERGE_WORDS = 20  # words of a merge search that count
+
+
 async def merge_candidates(
     db: Any, proposition_id: str, topic: str | None, search: str | None, limit: int = 10
 ) -> list[dict[str, Any]]:
@@ -602,7 +605,8 @@ async def merge_candidates(
     the search words find, or without a search those of the same topic."""
     columns = "p.id, p.statement, p.topic, p.status"
     if search:
-        words = [w for w in search.split() if w]
+        words = search.split()[:MERGE_WORDS]
+        search = " ".join(words)
         like = " and ".join(f"p.statement like :w{n} escape '\\'" for n in range(len(words)))
         params: dict[str, Any] = {
             f"w{n}": "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
