@@ -725,6 +725,9 @@ def stories_server(tmp_path_factory):
     result = run_cli("load", db, ROOT / "tests" / "corpus")
     assert result.exit_code == 0, result.output
     process, base = start_datasette("-i", str(db))
+    yield base, db
+    process.terminate()
+    process.wait(timeout=10)
 
 
 # --- The "Extract claims" enrichment (datasette-enrichments) -----------------------------
