@@ -221,7 +221,7 @@ def test_the_release_database_migrates_forward_with_its_story_graph(tmp_path):
     with db.conn:
         applied = migrate(db)
     db.close()
-    assert applied[-1] == "0014_story_graph"
+    assert "0014_story_graph" in applied
     assert rows(path, "select * from claims order by id") == claims_before
     pairs = rows(
         path,
